@@ -1,0 +1,71 @@
+"""Errors and problems: the one place that decides how a failure reads.
+
+A *problem* is one thing wrong with the user's input, located as precisely as we can
+(file, line, dotted field path or CSV row) and carrying what to do about it.  Loaders
+collect every problem before failing, so a user fixes a spec in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem with user input."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    path: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.path:
+            where = f"{where} {self.path}" if where else self.path
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {prefix}{self.message}" if where else f"{prefix}{self.message}"
+
+    def to_dict(self) -> dict:
+        return {
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+class PostergenError(Exception):
+    """Base class for every error postergen raises on purpose."""
+
+
+class SpecError(PostergenError):
+    """The campaign spec (or a template) has one or more problems."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = [p for p in problems if p.severity == "error"] or list(problems)
+        self.warnings = [p for p in problems if p.severity == "warning"]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class LayoutError(PostergenError):
+    """Content does not fit a template and the layer's overflow policy is 'error'."""
+
+
+class AssetError(PostergenError):
+    """An image or font could not be used."""
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A path as the user should read it: relative to *base* when inside it."""
+    try:
+        if base is not None:
+            return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        pass
+    return str(path)

@@ -1,0 +1,114 @@
+"""Auto-fit: the largest font size at which text fits a box, found by binary search.
+
+Widths are linear in the font size, so a candidate size is tested by breaking the text
+at ``box_width / size`` em.  A size *fits* when every line is within the box width, the
+line count is within ``max_lines`` and the lines' total height is within the box height.
+When even ``min_size`` does not fit, the layer's overflow policy decides:
+
+* ``shrink``  — keep searching below ``min_size`` (down to :data:`FLOOR`);
+* ``ellipsis`` — keep ``min_size``, cut to ``max_lines`` lines and end with "…";
+* ``error``   — raise :class:`~postergen.errors.LayoutError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+from .errors import LayoutError
+from .linebreak import balance_lines, break_lines, ellipsize
+
+FLOOR = 8
+Overflow = Literal["shrink", "ellipsis", "error"]
+
+
+@dataclass(frozen=True)
+class Fitted:
+    size: int
+    lines: tuple[str, ...]
+    widths: tuple[float, ...]  # in px
+    line_height: float  # in px
+    truncated: bool = False
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.line_height
+
+    @property
+    def width(self) -> float:
+        return max(self.widths, default=0.0)
+
+
+def _attempt(text, size, box_w, box_h, max_lines, leading, width):
+    em_w = box_w / size
+    lines = break_lines(text, em_w, width)
+    widths = [width(line) for line in lines]
+    ok = (
+        len(lines) <= max_lines
+        and len(lines) * size * leading <= box_h + 1e-6
+        and all(w <= em_w + 1e-9 for w in widths)
+    )
+    return ok, lines, widths
+
+
+def fit_text(
+    text: str,
+    width: Callable[[str], float],
+    box_w: float,
+    box_h: float,
+    min_size: int,
+    max_size: int,
+    max_lines: int = 1,
+    leading: float = 1.3,
+    overflow: Overflow = "shrink",
+    what: str = "text",
+    balance: bool = True,
+) -> Fitted:
+    """Fit *text* (measured in em by *width*) into a box; see the module docstring."""
+    if min_size > max_size:
+        min_size = max_size
+
+    def search(lo: int, hi: int):
+        best = None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            ok, lines, widths = _attempt(text, mid, box_w, box_h, max_lines, leading, width)
+            if ok:
+                best = (mid, lines, widths)
+                lo = mid + 1
+            else:
+                hi = mid - 1
+        return best
+
+    best = search(min_size, max_size)
+    if best is None:
+        if overflow == "shrink":
+            best = search(FLOOR, min_size - 1)
+        elif overflow == "ellipsis":
+            size = min_size
+            lines = break_lines(text, box_w / size, width)
+            fit_lines = max(1, min(max_lines, int((box_h + 1e-6) // (size * leading))))
+            kept = lines[:fit_lines]
+            if len(lines) > fit_lines:
+                kept[-1] = ellipsize(kept[-1], box_w / size, width)
+            return _fitted(size, kept, width, leading, truncated=len(lines) > fit_lines)
+        if best is None:
+            raise LayoutError(
+                f"{what} does not fit its box ({box_w:.0f}×{box_h:.0f} px, {max_lines} "
+                f"line(s), font size {min_size}-{max_size} px): shorten the text, or set "
+                "overflow to 'shrink' or 'ellipsis'"
+            )
+    size, lines, _ = best
+    if balance and len(lines) > 1:
+        lines = balance_lines(text, box_w / size, width)
+    return _fitted(size, lines, width, leading)
+
+
+def _fitted(size, lines, width, leading, truncated=False) -> Fitted:
+    return Fitted(
+        size=size,
+        lines=tuple(lines),
+        widths=tuple(width(line) * size for line in lines),
+        line_height=size * leading,
+        truncated=truncated,
+    )

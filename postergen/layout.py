@@ -1,0 +1,532 @@
+"""Layout: a template frame plus campaign data becomes a :class:`LayoutTree`.
+
+Layout decides everything and draws nothing: each item has its final box, fitted font
+size, broken lines with their positions, QR module grid, image crop settings.  The tree
+is plain data (:meth:`LayoutTree.to_dict` is JSON-able), so tests assert on it and the
+raster and PDF painters draw the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import colors, qr as qrmod
+from .errors import LayoutError
+from .fit import FLOOR, Fitted, fit_text
+from .linebreak import balance_lines, break_lines
+from .template import (
+    ImageLayer,
+    ListLayer,
+    PriceLayer,
+    QRLayer,
+    ShapeLayer,
+    Template,
+    TextLayer,
+)
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    x: float  # left edge of the line
+    baseline: float
+    width: float
+
+
+@dataclass(frozen=True)
+class ShapeItem:
+    part: str
+    id: str | None
+    box: Box
+    shape: str = "rect"
+    fill: str | None = None
+    gradient: tuple[str, ...] | None = None
+    angle: float = 180
+    radius: float = 0
+    stroke: str | None = None
+    stroke_width: float = 0
+    kind: str = "shape"
+
+
+@dataclass(frozen=True)
+class ImageItem:
+    part: str
+    id: str | None
+    box: Box
+    src: str
+    fit: str = "cover"
+    focal: tuple[float, float] = (0.5, 0.5)
+    mask: str = "none"
+    radius: float = 0
+    align: str = "center"
+    ring: str | None = None
+    ring_width: float = 0
+    kind: str = "image"
+
+
+@dataclass(frozen=True)
+class TextItem:
+    part: str
+    id: str | None
+    box: Box  # the ink box: where the lines are
+    fonts: tuple[str, ...]
+    size: int
+    color: str
+    lines: tuple[Line, ...]
+    strike: bool = False
+    truncated: bool = False
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class MarkItem:
+    """A bullet: a check mark, dot or number in a circle."""
+
+    part: str
+    id: str | None
+    box: Box
+    mark: str
+    color: str
+    label: str = ""
+    fonts: tuple[str, ...] = ()
+    kind: str = "mark"
+
+
+@dataclass(frozen=True)
+class QRItem:
+    part: str
+    id: str | None
+    box: Box  # the symbol including its quiet zone
+    data: str
+    error: str
+    version: int
+    module: int
+    rows: tuple[str, ...]
+    dark: str
+    light: str
+    logo: str | None = None
+    logo_box: Box | None = None
+    radius: float = 0
+    kind: str = "qr"
+
+
+Item = ShapeItem | ImageItem | TextItem | MarkItem | QRItem
+
+
+@dataclass(frozen=True)
+class LayoutTree:
+    width: int
+    height: int
+    template: str
+    frame: str
+    scale: float
+    items: tuple[Item, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def parts(self) -> dict[str, Box]:
+        """The bounding box of each of the four parts (decor excluded)."""
+        out: dict[str, list[int]] = {}
+        for item in self.items:
+            if item.part == "decor":
+                continue
+            x, y, w, h = item.box
+            b = out.setdefault(item.part, [x, y, x + w, y + h])
+            b[0], b[1], b[2], b[3] = min(b[0], x), min(b[1], y), max(b[2], x + w), max(b[3], y + h)
+        return {k: (v[0], v[1], v[2] - v[0], v[3] - v[1]) for k, v in out.items()}
+
+
+# --------------------------------------------------------------------------- bindings
+
+
+class Context:
+    """Campaign data as seen by template bindings ('poster.headline', 'inviter')."""
+
+    def __init__(self, loaded, url: str):
+        spec = loaded.spec
+        self.loaded = loaded
+        self.theme = spec.theme
+        bg = spec.theme.background
+        self.data: dict[str, Any] = {
+            "campaign": spec.campaign.model_dump(),
+            "brand": spec.brand.model_dump(),
+            "inviter": spec.inviter.model_dump() if spec.inviter else None,
+            "poster": spec.poster.model_dump(),
+            "background": bg.model_dump(),
+            "url": url,
+        }
+
+    def get(self, path: str) -> Any:
+        node: Any = self.data
+        for key in path.split("."):
+            if not isinstance(node, dict):
+                return None
+            node = node.get(key)
+        return node
+
+    def truthy(self, expr: str | None) -> bool:
+        if not expr:
+            return True
+        for term in expr.split("&"):
+            term = term.strip()
+            neg = term.startswith("!")
+            value = self.get(term.lstrip("!"))
+            present = value not in (None, "", [], {})
+            if present == neg:
+                return False
+        return True
+
+    def format(self, text: str) -> str | None:
+        """Fill '{a.b}' bindings; None when a binding used has no value."""
+        out, i = [], 0
+        while i < len(text):
+            j = text.find("{", i)
+            if j < 0:
+                out.append(text[i:])
+                break
+            k = text.find("}", j)
+            if k < 0:
+                raise LayoutError(f"unclosed '{{' in template text '{text}'")
+            out.append(text[i:j])
+            value = self.get(text[j + 1 : k])
+            if value in (None, ""):
+                return None
+            out.append(str(value))
+            i = k + 1
+        return "".join(out)
+
+    def color(self, ref: str) -> str:
+        return colors.resolve(ref, self.theme)
+
+    def asset(self, rel: str) -> str:
+        return str(self.loaded.asset(rel))
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def layout_poster(loaded, template: Template, width: int, height: int, url: str) -> LayoutTree:
+    """Lay out *template* at width×height for the campaign *loaded*, QR pointing at *url*."""
+    frame_name, frame = next(
+        (n, f) for n, f in template.frames.items() if f is template.frame_for(width, height)
+    )
+    fw, fh = frame.size
+    s = min(width / fw, height / fh)
+    ox, oy = (width - fw * s) / 2, (height - fh * s) / 2
+    ctx = Context(loaded, url)
+    items: list[Item] = []
+    for layer in frame.layers:
+        if not ctx.truthy(layer.when):
+            continue
+        if layer.full:
+            box = (0.0, 0.0, float(width), float(height))
+        else:
+            x, y, w, h = layer.box
+            box = (ox + x * s, oy + y * s, w * s, h * s)
+        where = f"template '{template.name}' ({frame_name}) layer '{layer.id or layer.type}'"
+        try:
+            items.extend(_LAYOUT[type(layer)](layer, box, s, ctx))
+        except LayoutError as exc:
+            raise LayoutError(f"{where}: {exc}") from None
+    return LayoutTree(width, height, template.name, frame_name, round(s, 6), tuple(items))
+
+
+def _ibox(box) -> Box:
+    x, y, w, h = box
+    return (round(x), round(y), round(x + w) - round(x), round(y + h) - round(y))
+
+
+def _radius(value, s: float, ctx: Context) -> float:
+    if isinstance(value, str):
+        if value.startswith("$radius"):
+            factor = float(value.split("*", 1)[1]) if "*" in value else 1.0
+            return ctx.theme.radius * factor * s
+        return float(value) * s
+    return value * s
+
+
+def _shape(layer: ShapeLayer, box, s, ctx: Context):
+    radius = _radius(layer.radius, s, ctx)
+    if layer.fill == "background":
+        bg = ctx.theme.background
+        base = bg.color or ctx.theme.surface
+        yield ShapeItem(layer.part, layer.id, _ibox(box), "rect", fill=ctx.color(base), radius=radius)
+        if bg.gradient:
+            grad = tuple(ctx.color(c) for c in bg.gradient.colors)
+            yield ShapeItem(layer.part, layer.id, _ibox(box), "rect", gradient=grad, angle=bg.gradient.angle, radius=radius)
+        if bg.image:
+            yield ImageItem(layer.part, layer.id, _ibox(box), ctx.asset(bg.image), "cover", tuple(bg.focal), "rounded" if radius else "none", radius)
+        return
+    yield ShapeItem(
+        layer.part,
+        layer.id,
+        _ibox(box),
+        layer.shape,
+        fill=ctx.color(layer.fill) if layer.fill else None,
+        gradient=tuple(ctx.color(c) for c in layer.gradient) if layer.gradient else None,
+        angle=layer.angle,
+        radius=radius,
+        stroke=ctx.color(layer.stroke) if layer.stroke else None,
+        stroke_width=layer.stroke_width * s,
+    )
+
+
+def _image(layer: ImageLayer, box, s, ctx: Context):
+    rel = ctx.get(layer.bind)
+    if not rel:
+        return
+    focal = tuple(ctx.theme.background.focal) if layer.bind == "background.image" else (0.5, 0.5)
+    yield ImageItem(
+        layer.part,
+        layer.id,
+        _ibox(box),
+        ctx.asset(rel),
+        layer.fit,
+        focal,
+        layer.mask,
+        _radius(layer.radius, s, ctx),
+        layer.align,
+        ctx.color(layer.ring) if layer.ring else None,
+        layer.ring_width * s,
+    )
+
+
+def _sizes(size: tuple[float, float], s: float) -> tuple[int, int]:
+    lo, hi = max(FLOOR, round(size[0] * s)), max(FLOOR, round(size[1] * s))
+    return min(lo, hi), hi
+
+
+def _place_lines(fitted: Fitted, chain, box, align: str, valign: str) -> tuple[tuple[Line, ...], Box]:
+    x, y, w, h = box
+    lh = fitted.line_height
+    block = fitted.height
+    top = y + {"top": 0, "middle": (h - block) / 2, "bottom": h - block}[valign]
+    asc, desc = chain.main.ascent, chain.main.descent
+    size = fitted.size
+    lines = []
+    for i, (text, lw) in enumerate(zip(fitted.lines, fitted.widths)):
+        lx = x + {"left": 0, "center": (w - lw) / 2, "right": w - lw}[align]
+        baseline = top + i * lh + (lh - size * (asc + desc)) / 2 + size * asc
+        lines.append(Line(text, round(lx, 2), round(baseline, 2), round(lw, 2)))
+    left = min((ln.x for ln in lines), default=x)
+    right = max((ln.x + ln.width for ln in lines), default=x)
+    return tuple(lines), _ibox((left, top, right - left, block))
+
+
+def _text(layer: TextLayer, box, s, ctx: Context):
+    text = ctx.format(layer.text)
+    if not text:
+        return
+    chain = ctx.loaded.chain(layer.font)
+    fonts = ctx.loaded.heading if layer.font == "heading" else ctx.loaded.body
+    lo, hi = _sizes(layer.size, s)
+    x, y, w, h = box
+    pad_x = pad_y = 0.0
+    if layer.pill:
+        # The pill's padding is part of the box: fit the text inside it.
+        px, py = layer.pill_padding
+        pad_x, pad_y = px * hi, py * hi
+    fitted = fit_text(
+        text, chain.width, w - 2 * pad_x, h - 2 * pad_y, lo, hi, layer.max_lines, layer.leading, layer.overflow, what=f"'{text[:20]}'", balance=layer.balance
+    )
+    if layer.pill:
+        px, py = layer.pill_padding
+        pad_x, pad_y = px * fitted.size, py * fitted.size
+        pw, ph = fitted.width + 2 * pad_x, fitted.height + 2 * pad_y
+        pxl = x + {"left": 0, "center": (w - pw) / 2, "right": w - pw}[layer.align]
+        pyt = y + {"top": 0, "middle": (h - ph) / 2, "bottom": h - ph}[layer.valign]
+        yield ShapeItem(layer.part, layer.id, _ibox((pxl, pyt, pw, ph)), "rect", fill=ctx.color(layer.pill), radius=ph / 2)
+        inner = (pxl + pad_x, pyt + pad_y, fitted.width, fitted.height)
+        lines, ink = _place_lines(fitted, chain, inner, "left", "top")
+    else:
+        lines, ink = _place_lines(fitted, chain, box, layer.align, layer.valign)
+    yield TextItem(layer.part, layer.id, ink, fonts, fitted.size, ctx.color(layer.color), lines, layer.strike, fitted.truncated)
+
+
+def _list_entries(layer: ListLayer, ctx: Context) -> list[tuple[str, str | None, str | None]]:
+    """(text, author, icon) per list entry."""
+    out = []
+    for entry in ctx.get(layer.bind) or []:
+        if layer.bind == "poster.benefits":
+            out.append((entry["text"], None, entry.get("icon")))
+        else:
+            out.append((entry["text"], entry.get("author"), None))
+    return out
+
+
+def _list(layer: ListLayer, box, s, ctx: Context):
+    entries = _list_entries(layer, ctx)
+    if not entries:
+        return
+    chain = ctx.loaded.chain(layer.font)
+    fonts = ctx.loaded.heading if layer.font == "heading" else ctx.loaded.body
+    x, y, w, h = box
+    cols = min(layer.columns, len(entries))
+    col_gap = 0.06 * w if cols > 1 else 0
+    col_w = (w - col_gap * (cols - 1)) / cols
+    per_col = -(-len(entries) // cols)
+    has_icons = any(icon for _, _, icon in entries)
+    slot_em = 0 if layer.bullet == "none" and not has_icons else (1.75 if has_icons else 1.45)
+    texts = [t + (f" —— {a}" if a else "") for t, a, _ in entries]
+
+    def attempt(size: int):
+        text_w = (col_w - slot_em * size) / size
+        if text_w <= 1:
+            return None
+        broken = [break_lines(t, text_w, chain.width) for t in texts]
+        if any(len(b) > layer.max_lines or any(chain.width(ln) > text_w + 1e-9 for ln in b) for b in broken):
+            return None
+        lh = size * layer.leading
+        for c in range(cols):
+            col = broken[c * per_col : (c + 1) * per_col]
+            total = sum(len(b) * lh for b in col) + layer.gap * size * (len(col) - 1)
+            if total > h + 1e-6:
+                return None
+        return broken
+
+    def search(lo, hi):
+        best = None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            got = attempt(mid)
+            if got is not None:
+                best, lo = (mid, got), mid + 1
+            else:
+                hi = mid - 1
+        return best
+
+    lo, hi = _sizes(layer.size, s)
+    best = search(lo, hi)
+    if best is None and layer.overflow != "error":
+        best = search(FLOOR, lo - 1)
+    if best is None:
+        raise LayoutError(
+            f"{len(entries)} items do not fit the box ({w:.0f}×{h:.0f} px, {layer.max_lines} line(s) each); "
+            "shorten them or use fewer"
+        )
+    size, broken = best
+    if layer.balance:
+        text_w = (col_w - slot_em * size) / size
+        broken = [balance_lines(t, text_w, chain.width) if len(b) > 1 else b for t, b in zip(texts, broken)]
+    lh = size * layer.leading
+    asc, desc = chain.main.ascent, chain.main.descent
+    for c in range(cols):
+        idx = range(c * per_col, min(len(entries), (c + 1) * per_col))
+        heights = [len(broken[i]) * lh for i in idx]
+        content = sum(heights) + layer.gap * size * (len(heights) - 1)
+        gap = layer.gap * size
+        top = y
+        if layer.valign == "middle":
+            top = y + (h - content) / 2
+        elif layer.valign == "bottom":
+            top = y + h - content
+        elif layer.valign == "spread" and len(heights) > 1:
+            gap = (h - sum(heights)) / (len(heights) - 1)
+            gap = min(gap, 2.2 * size)
+            top = y + (h - sum(heights) - gap * (len(heights) - 1)) / 2
+        cx = x + c * (col_w + col_gap)
+        for n, i in enumerate(idx):
+            text, author, icon = entries[i]
+            lines = []
+            tx = cx + slot_em * size
+            for k, ln in enumerate(broken[i]):
+                baseline = top + k * lh + (lh - size * (asc + desc)) / 2 + size * asc
+                lw = chain.width(ln) * size
+                lines.append(Line(ln, round(tx, 2), round(baseline, 2), round(lw, 2)))
+            part_id = f"{layer.id or 'list'}[{i}]"
+            first_mid = top + lh / 2
+            if icon:
+                d = 1.3 * size
+                yield ImageItem(layer.part, part_id, _ibox((cx, first_mid - d / 2, d, d)), ctx.asset(icon), "contain")
+            elif layer.bullet != "none":
+                d = 1.0 * size if layer.bullet != "dot" else 0.45 * size
+                mx = cx + (slot_em * size - 0.45 * size - d) / 2 if layer.bullet == "dot" else cx
+                yield MarkItem(
+                    layer.part, part_id, _ibox((mx, first_mid - d / 2, d, d)), layer.bullet,
+                    ctx.color(layer.bullet_color), str(i + 1) if layer.bullet == "number" else "", fonts,
+                )
+            right = max(ln.x + ln.width for ln in lines)
+            yield TextItem(
+                layer.part, part_id, _ibox((tx, top, right - tx, len(lines) * lh)), fonts, size,
+                ctx.color(layer.color), tuple(lines),
+            )
+            top += heights[n] + gap
+
+
+def _price(layer: PriceLayer, box, s, ctx: Context):
+    price = ctx.get("poster.price")
+    if not price:
+        return
+    chain = ctx.loaded.chain("heading")
+    body = ctx.loaded.chain("body")
+    x, y, w, h = box
+    small = 0.34
+    cur = 0.5
+    parts = []  # (text, scale, chain, fonts, color, strike, gap_before_em)
+    if price.get("label"):
+        parts.append((price["label"], small, body, ctx.loaded.body, layer.color, False, 0))
+    parts.append((price["currency"], cur, chain, ctx.loaded.heading, layer.color, False, 0.12 if parts else 0))
+    parts.append((price["now"], 1.0, chain, ctx.loaded.heading, layer.color, False, 0.02))
+    if price.get("original"):
+        parts.append((f"{price['currency']}{price['original']}", small, body, ctx.loaded.body, layer.muted, True, 0.18))
+    em = sum(c.width(t) * k + g for t, k, c, _, _, _, g in parts)
+    lo, hi = _sizes(layer.size, s)
+    size = min(hi, int(w / em), int(h / 1.1))
+    if size < FLOOR:
+        raise LayoutError("the price does not fit its box; shorten it")
+    total = em * size
+    cx = x + {"left": 0, "center": (w - total) / 2, "right": w - total}[layer.align]
+    baseline = y + (h - size * 1.0) / 2 + size * 0.88
+    for text, k, c, fonts, color, strike, gap in parts:
+        cx += gap * size
+        fs = max(FLOOR, round(size * k))
+        lw = c.width(text) * fs
+        top = baseline - fs * c.main.ascent
+        yield TextItem(
+            layer.part, layer.id, _ibox((cx, top, lw, fs * (c.main.ascent + c.main.descent))), fonts, fs,
+            ctx.color(color), (Line(text, round(cx, 2), round(baseline, 2), round(lw, 2)),), strike,
+        )
+        cx += c.width(text) * k * size
+
+
+def _qr(layer: QRLayer, box, s, ctx: Context):
+    spec = ctx.loaded.spec.qr
+    level = qrmod.resolve_level(spec.error_correction, bool(spec.logo))
+    matrix = qrmod.make_matrix(ctx.get("url"), level)
+    n = matrix.size
+    x, y, w, h = box
+    side = min(w, h)
+    total = n + 2 * qrmod.QUIET_ZONE
+    module = int(side // total)
+    if module < 1:
+        raise LayoutError(f"the QR box ({side:.0f} px) is too small for a {n}×{n} code")
+    px = module * total
+    qx = x + {"left": 0, "center": (w - px) / 2, "right": w - px}[layer.align]
+    qy = y + (h - px) / 2
+    qx, qy = round(qx), round(qy)
+    logo = logo_box = None
+    if spec.logo:
+        lm = qrmod.logo_modules(n, spec.logo_size)
+        if lm > 0:
+            off = (qrmod.QUIET_ZONE + (n - lm) // 2) * module
+            logo_box = (qx + off, qy + off, lm * module, lm * module)
+            logo = ctx.asset(spec.logo)
+    yield QRItem(
+        layer.part, layer.id, (qx, qy, px, px), matrix.data, level, matrix.version, module, matrix.rows,
+        colors.resolve(spec.dark, ctx.theme), colors.resolve(spec.light, ctx.theme), logo, logo_box,
+        _radius(layer.radius, s, ctx),
+    )
+
+
+_LAYOUT = {
+    ShapeLayer: _shape,
+    ImageLayer: _image,
+    TextLayer: _text,
+    ListLayer: _list,
+    PriceLayer: _price,
+    QRLayer: _qr,
+}

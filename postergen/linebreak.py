@@ -1,0 +1,232 @@
+"""Line breaking for mixed CJK and Latin text, with kinsoku (避头尾).
+
+Text is cut into *atoms*, the pieces a line may not break inside:
+
+* every CJK ideograph, kana or full-width character is an atom of its own;
+* a run of Latin letters, digits and in-word punctuation is one atom ("iPhone", "2026",
+  "12,000", "v1.2");
+* closing punctuation (，。！？、）》」…) sticks to the atom before it, so it never starts a
+  line; opening brackets and currency signs (（《「“ ¥ $) stick to the atom after them, so
+  they never end a line.
+
+Lines are then filled greedily.  An atom wider than a whole line is the only thing ever
+split, character by character, still keeping closing punctuation off the line start.
+Measurement is a callable ``width(text) -> float`` so the same code serves any unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+#: Characters that must not start a line (行头禁则).
+NO_START = set(
+    "、。，．：；！？）］｝〕〉》」』】〙〗〟’”｠»"
+    "ヽヾーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻"
+    "‐゠–〜～…‥·・"
+    ":;,.!?)]}%‰℃°'\"’"
+    "”"
+)
+#: Characters that must not end a line (行尾禁则).
+NO_END = set("（［｛〔〈《「『【〘〖〝‘“｟«([{¥￥$£€#@＄")
+
+
+def is_wide(ch: str) -> bool:
+    """True for characters that break like ideographs (CJK, kana, full-width forms)."""
+    cp = ord(ch)
+    return (
+        0x2E80 <= cp <= 0x9FFF  # radicals, CJK symbols & punctuation, kana, CJK unified
+        or 0xAC00 <= cp <= 0xD7AF  # Hangul
+        or 0xF900 <= cp <= 0xFAFF  # CJK compatibility ideographs
+        or 0xFE30 <= cp <= 0xFE4F  # CJK compatibility forms
+        or 0xFF00 <= cp <= 0xFFEF  # half-width and full-width forms
+        or 0x20000 <= cp <= 0x3FFFF  # supplementary ideographs
+        or 0x2460 <= cp <= 0x24FF  # enclosed alphanumerics ①
+        or 0x2600 <= cp <= 0x27BF  # symbols ★ ✓
+    )
+
+
+@dataclass(frozen=True)
+class Atom:
+    text: str
+    space_before: bool
+
+
+def atoms(paragraph: str) -> list[Atom]:
+    """Cut one paragraph (no newlines) into unbreakable atoms."""
+    out: list[list] = []  # [text, space_before, kind, glue_next]
+    pending_space = False
+    for ch in paragraph:
+        if ch in " \t\u3000":
+            pending_space = True
+            continue
+        prev = out[-1] if out else None
+        if prev is not None and prev[3]:
+            # Previous atom ends with an opening bracket: glue.
+            prev[0] += ch
+            prev[2] = "word" if not is_wide(ch) and ch not in NO_END else prev[2]
+            prev[3] = ch in NO_END
+            pending_space = False
+            continue
+        if ch in NO_START and prev is not None and not pending_space:
+            prev[0] += ch
+            if is_wide(ch):
+                prev[2] = "wide"  # a break may follow full-width closing punctuation
+            continue
+        if ch in NO_END:
+            out.append([ch, pending_space, "open", True])
+        elif is_wide(ch) or ch in NO_START:
+            out.append([ch, pending_space, "wide", False])
+        elif prev is not None and prev[2] == "word" and not pending_space:
+            prev[0] += ch
+            # Allow a break after a hyphen or slash inside long words ("A-B", "a/b").
+            if ch in "-/":
+                prev[2] = "word-end"
+        else:
+            out.append([ch, pending_space, "word", False])
+        pending_space = False
+    return [Atom(text, space) for text, space, _, _ in out]
+
+
+def _split_long(text: str, max_width: float, width: Callable[[str], float]) -> list[str]:
+    """Split an atom that cannot fit on one line, by character, with kinsoku."""
+    pieces: list[str] = []
+    cur = ""
+    for ch in text:
+        if cur and width(cur + ch) > max_width:
+            if ch in NO_START and len(cur) > 1:
+                # Push the last character down with the closing mark (追い出し).
+                pieces.append(cur[:-1])
+                cur = cur[-1] + ch
+                continue
+            if cur[-1] in NO_END and len(cur) > 1:
+                pieces.append(cur[:-1])
+                cur = cur[-1] + ch
+                continue
+            pieces.append(cur)
+            cur = ch
+        else:
+            cur += ch
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def break_lines(text: str, max_width: float, width: Callable[[str], float]) -> list[str]:
+    """Break *text* into lines no wider than *max_width* (where possible).
+
+    Explicit newlines are kept as hard breaks.  Returned lines carry no leading or
+    trailing spaces.
+    """
+    lines: list[str] = []
+    space_w = width(" ")
+    for paragraph in text.split("\n"):
+        line, line_w = "", 0.0
+        for atom in atoms(paragraph):
+            w = width(atom.text)
+            gap = space_w if (atom.space_before and line) else 0.0
+            if line_w + gap + w <= max_width + 1e-9:
+                line += (" " if gap else "") + atom.text
+                line_w += gap + w
+                continue
+            if line:
+                lines.append(line)
+            if w <= max_width + 1e-9:
+                line, line_w = atom.text, w
+            else:
+                pieces = _split_long(atom.text, max_width, width)
+                lines.extend(pieces[:-1])
+                line, line_w = pieces[-1], width(pieces[-1])
+        lines.append(line)
+    return lines
+
+
+def ellipsize(line: str, max_width: float, width: Callable[[str], float], mark: str = "…") -> str:
+    """Shorten *line* so that ``line + mark`` fits in *max_width*."""
+    text = line.rstrip()
+    while text and width(text + mark) > max_width:
+        text = text[:-1].rstrip()
+    # Do not leave an opening bracket dangling before the ellipsis.
+    while text and text[-1] in NO_END:
+        text = text[:-1]
+    return text + mark
+
+
+#: Punctuation after which Chinese text reads best broken (phrase ends).
+PHRASE_END = set("，。！？；：、,.!?;:")
+
+
+def phrase_atoms(paragraph: str) -> list[Atom]:
+    """Atoms merged into phrases that end at punctuation or a space."""
+    out: list[Atom] = []
+    cur: Atom | None = None
+    for atom in atoms(paragraph):
+        if cur is None:
+            cur = atom
+        elif atom.space_before:
+            out.append(cur)
+            cur = atom
+        else:
+            cur = Atom(cur.text + atom.text, cur.space_before)
+        if cur.text[-1] in PHRASE_END:
+            out.append(cur)
+            cur = None
+    if cur is not None:
+        out.append(cur)
+    return out
+
+
+def _fill(units: list[Atom], max_width: float, width) -> list[str] | None:
+    """Greedy fill of whole units; None when one unit is wider than a line."""
+    lines, line, line_w = [], "", 0.0
+    space_w = width(" ")
+    for unit in units:
+        w = width(unit.text)
+        if w > max_width + 1e-9:
+            return None
+        gap = space_w if (unit.space_before and line) else 0.0
+        if line and line_w + gap + w > max_width + 1e-9:
+            lines.append(line)
+            line, line_w = unit.text, w
+        else:
+            line += (" " if gap else "") + unit.text
+            line_w += gap + w
+    lines.append(line)
+    return lines
+
+
+def _narrowest(fn, count: int, lo: float, hi: float) -> float:
+    """The smallest width in [lo, hi] at which fn(width) still gives *count* lines."""
+    for _ in range(18):
+        mid = (lo + hi) / 2
+        got = fn(mid)
+        if got is not None and len(got) <= count:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def balance_lines(text: str, max_width: float, width: Callable[[str], float]) -> list[str]:
+    """Break like :func:`break_lines`, but as evenly as the same line count allows.
+
+    First choice: break only between phrases (after punctuation or at spaces), if that
+    takes no more lines; otherwise between atoms.  Either way the narrowest width that
+    keeps the line count is found by bisection (as CSS ``text-wrap: balance`` does), so
+    a paragraph never ends on a lone character.
+    """
+    lines = break_lines(text, max_width, width)
+    if len(lines) < 2 or "\n" in text:
+        return lines
+    count = len(lines)
+    units = phrase_atoms(text)
+    by_phrase = _fill(units, max_width, width)
+    if by_phrase is not None and len(by_phrase) <= count and len(units) > 1:
+        fn = lambda w: _fill(units, w, width)  # noqa: E731
+        lo = max(width(u.text) for u in units)
+        return fn(_narrowest(fn, count, lo, max_width)) or by_phrase
+    fn = lambda w: break_lines(text, w, width)  # noqa: E731
+    lo = width(text) / count * 0.9
+    if lo >= max_width:
+        return lines
+    return fn(_narrowest(fn, count, lo, max_width))

@@ -1,0 +1,294 @@
+"""Paint a :class:`~postergen.layout.LayoutTree` with Pillow, and encode the result.
+
+The painter makes no decisions: every position, size and line comes from the layout.
+Edges of shapes, circles and check marks are anti-aliased by drawing their masks at 4×
+and reducing, so cards and avatars look as smooth as the text.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from functools import lru_cache
+
+from .colors import parse_hex
+from .fonts import load_face
+from .images import fit_image, open_rgba
+from .layout import ImageItem, LayoutTree, MarkItem, QRItem, ShapeItem, TextItem
+
+SS = 4  # supersampling factor for anti-aliased masks
+
+
+def paint(tree: LayoutTree):
+    """Draw *tree*; returns an RGB Pillow image."""
+    from PIL import Image
+
+    canvas = Image.new("RGB", (tree.width, tree.height), (255, 255, 255))
+    for item in tree.items:
+        _PAINT[type(item)](canvas, item)
+    return canvas
+
+
+# --------------------------------------------------------------------------- masks
+
+
+@lru_cache(maxsize=256)
+def _corner(r: int):
+    """An anti-aliased quarter-disc mask of radius r (top-left corner)."""
+    from PIL import Image, ImageDraw
+
+    big = Image.new("L", (r * SS, r * SS), 0)
+    ImageDraw.Draw(big).ellipse((0, 0, 2 * r * SS - 1, 2 * r * SS - 1), fill=255)
+    return big.resize((r, r), Image.Resampling.BOX)
+
+
+def rounded_mask(w: int, h: int, radius: float):
+    """An L mask of a w×h rectangle with anti-aliased corners of *radius*."""
+    from PIL import Image
+
+    mask = Image.new("L", (w, h), 255)
+    r = int(min(radius, w / 2, h / 2))
+    if r >= 1:
+        c = _corner(r)
+        T = Image.Transpose
+        mask.paste(c, (0, 0))
+        mask.paste(c.transpose(T.FLIP_LEFT_RIGHT), (w - r, 0))
+        mask.paste(c.transpose(T.FLIP_TOP_BOTTOM), (0, h - r))
+        mask.paste(c.transpose(T.ROTATE_180), (w - r, h - r))
+    return mask
+
+
+@lru_cache(maxsize=64)
+def ellipse_mask(w: int, h: int):
+    from PIL import Image, ImageDraw
+
+    big = Image.new("L", (w * SS, h * SS), 0)
+    ImageDraw.Draw(big).ellipse((0, 0, w * SS - 1, h * SS - 1), fill=255)
+    return big.resize((w, h), Image.Resampling.BOX)
+
+
+def _with_alpha(mask, alpha: int):
+    if alpha >= 255:
+        return mask
+    return mask.point(lambda v: v * alpha // 255)
+
+
+def _fill(canvas, box, rgba, mask=None):
+    from PIL import Image
+
+    x, y, w, h = box
+    if w <= 0 or h <= 0:
+        return
+    if mask is None:
+        if rgba[3] >= 255:
+            canvas.paste(rgba[:3], (x, y, x + w, y + h))
+            return
+        mask = Image.new("L", (w, h), 255)
+    canvas.paste(rgba[:3], (x, y, x + w, y + h), _with_alpha(mask, rgba[3]))
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _gradient(w: int, h: int, stops: list[tuple[int, int, int, int]], angle: float):
+    """An RGBA linear gradient; 180° runs top → bottom, 90° left → right (as in CSS).
+
+    The position along the gradient line is computed on a coarse grid and scaled up
+    bilinearly (it is linear, so nothing is lost); colours come from a 256-entry table.
+    """
+    from PIL import Image
+
+    rad = math.radians(angle)
+    dx, dy = math.sin(rad), -math.cos(rad)
+    half = (abs(w * dx) + abs(h * dy)) / 2 or 1.0
+    gw = min(w, 64)
+    gh = min(h, 64)
+    grid = bytearray()
+    for j in range(gh):
+        py = (j + 0.5) / gh * h - h / 2
+        for i in range(gw):
+            px = (i + 0.5) / gw * w - w / 2
+            t = (px * dx + py * dy) / half * 0.5 + 0.5
+            grid.append(min(255, max(0, round(t * 255))))
+    pos = Image.frombytes("L", (gw, gh), bytes(grid)).resize((w, h), Image.Resampling.BILINEAR)
+    segs = len(stops) - 1
+    luts = [[], [], [], []]
+    for v in range(256):
+        t = v / 255 * segs
+        k = min(int(t), segs - 1)
+        f = t - k
+        a, b = stops[k], stops[k + 1]
+        for c in range(4):
+            luts[c].append(round(a[c] + (b[c] - a[c]) * f))
+    return Image.merge("RGBA", [pos.point(lut) for lut in luts])
+
+
+def _paint_shape(canvas, item: ShapeItem):
+    x, y, w, h = item.box
+    if w <= 0 or h <= 0:
+        return
+    if item.shape == "ellipse":
+        mask = ellipse_mask(w, h)
+    elif item.radius >= 1:
+        mask = rounded_mask(w, h, item.radius)
+    else:
+        mask = None
+    if item.gradient:
+        from PIL import ImageChops
+
+        stops = [parse_hex(c) for c in item.gradient]
+        grad = _gradient(w, h, stops, item.angle)
+        if all(c[3] == 255 for c in stops):
+            alpha = mask
+        else:
+            alpha = grad.getchannel("A")
+            if mask is not None:
+                alpha = ImageChops.multiply(alpha, mask)
+        canvas.paste(grad.convert("RGB"), (x, y, x + w, y + h), alpha)
+    elif item.fill:
+        _fill(canvas, item.box, parse_hex(item.fill), mask)
+    if item.stroke and item.stroke_width > 0:
+        from PIL import Image, ImageDraw
+
+        sw = item.stroke_width * SS
+        big = Image.new("L", (w * SS, h * SS), 0)
+        d = ImageDraw.Draw(big)
+        shape = (0, 0, w * SS - 1, h * SS - 1)
+        if item.shape == "ellipse":
+            d.ellipse(shape, outline=255, width=round(sw))
+        else:
+            d.rounded_rectangle(shape, radius=item.radius * SS, outline=255, width=round(sw))
+        _fill(canvas, item.box, parse_hex(item.stroke), big.resize((w, h), Image.Resampling.BOX))
+
+
+def _paint_image(canvas, item: ImageItem):
+    from PIL import Image, ImageChops
+
+    x, y, w, h = item.box
+    if w <= 0 or h <= 0:
+        return
+    src = open_rgba(item.src)
+    im = fit_image(src, w, h, item.fit, item.focal)
+    iw, ih = im.size
+    px = x + {"left": 0, "center": (w - iw) // 2, "right": w - iw}[item.align]
+    py = y + (h - ih) // 2
+    alpha = im.getchannel("A")
+    if item.mask == "circle":
+        alpha = ImageChops.multiply(alpha, ellipse_mask(iw, ih))
+    elif item.mask == "rounded" or item.radius >= 1:
+        alpha = ImageChops.multiply(alpha, rounded_mask(iw, ih, item.radius))
+    canvas.paste(im.convert("RGB"), (px, py, px + iw, py + ih), alpha)
+    if item.ring and item.ring_width > 0 and item.mask == "circle":
+        from PIL import ImageDraw
+
+        big = Image.new("L", (iw * SS, ih * SS), 0)
+        ImageDraw.Draw(big).ellipse((0, 0, iw * SS - 1, ih * SS - 1), outline=255, width=round(item.ring_width * SS))
+        _fill(canvas, (px, py, iw, ih), parse_hex(item.ring), big.resize((iw, ih), Image.Resampling.BOX))
+
+
+def _chain(fonts: tuple[str, ...]):
+    from .fonts import chain_for
+
+    return chain_for(fonts)
+
+
+def draw_line(draw, chain, text: str, x: float, baseline: float, size: int, fill):
+    """Draw one line run by run (each run in the face that has its characters)."""
+    for run in chain.runs(text):
+        draw.text((x, baseline), run.text, font=run.face.pil(size), fill=fill, anchor="ls")
+        x += run.advance * size
+
+
+def _paint_text(canvas, item: TextItem):
+    from PIL import Image, ImageDraw
+
+    rgba = parse_hex(item.color)
+    chain = _chain(item.fonts)
+    if rgba[3] >= 255:
+        target, fill, ox, oy = canvas, rgba[:3], 0, 0
+    else:
+        # Translucent text: draw a mask over the item's region only, then blend it.
+        m = item.size
+        x, y, w, h = item.box
+        ox, oy = max(0, x - m), max(0, y - m)
+        x1, y1 = min(canvas.width, x + w + m), min(canvas.height, y + h + m)
+        target, fill = Image.new("L", (x1 - ox, y1 - oy), 0), 255
+    draw = ImageDraw.Draw(target)
+    for line in item.lines:
+        draw_line(draw, chain, line.text, line.x - ox, line.baseline - oy, item.size, fill)
+        if item.strike:
+            t = max(1.0, item.size * 0.06)
+            yy = line.baseline - oy - item.size * 0.3
+            x0 = line.x - ox - item.size * 0.05
+            draw.rectangle((x0, yy - t / 2, x0 + line.width + item.size * 0.1, yy + t / 2), fill=fill)
+    if target is not canvas:
+        canvas.paste(rgba[:3], (ox, oy, ox + target.width, oy + target.height), _with_alpha(target, rgba[3]))
+
+
+def _paint_mark(canvas, item: MarkItem):
+    from PIL import Image, ImageDraw
+
+    x, y, w, h = item.box
+    if w <= 0 or h <= 0:
+        return
+    rgba = parse_hex(item.color)
+    _fill(canvas, item.box, rgba, ellipse_mask(w, h))
+    if item.mark == "check":
+        big = Image.new("L", (w * SS, h * SS), 0)
+        W = w * SS
+        pts = [(0.27 * W, 0.52 * W), (0.44 * W, 0.68 * W), (0.74 * W, 0.35 * W)]
+        ImageDraw.Draw(big).line(pts, fill=255, width=max(1, round(0.11 * W)), joint="curve")
+        _fill(canvas, item.box, (255, 255, 255, 255), big.resize((w, h), Image.Resampling.BOX))
+    elif item.mark == "number" and item.label:
+        chain = _chain(item.fonts)
+        size = max(8, round(h * 0.62))
+        lw = chain.width(item.label) * size
+        face = chain.main
+        baseline = y + h / 2 + size * (face.ascent - face.descent) / 2 - size * 0.06
+        draw_line(ImageDraw.Draw(canvas), chain, item.label, x + (w - lw) / 2, baseline, size, (255, 255, 255))
+
+
+def _paint_qr(canvas, item: QRItem):
+    from PIL import Image
+
+    x, y, side, _ = item.box
+    light, dark = parse_hex(item.light), parse_hex(item.dark)
+    _fill(canvas, item.box, light, rounded_mask(side, side, item.radius) if item.radius >= 1 else None)
+    n = len(item.rows)
+    bits = Image.frombytes("L", (n, n), bytes(255 if c == "1" else 0 for row in item.rows for c in row))
+    mask = bits.resize((n * item.module, n * item.module), Image.Resampling.NEAREST)
+    q = 4 * item.module
+    canvas.paste(dark[:3], (x + q, y + q, x + q + n * item.module, y + q + n * item.module), mask)
+    if item.logo and item.logo_box:
+        lx, ly, lw, lh = item.logo_box
+        _fill(canvas, item.logo_box, light, rounded_mask(lw, lh, lw * 0.18))
+        pad = max(item.module, round(lw * 0.08))
+        _paint_image(canvas, ImageItem(item.part, item.id, (lx + pad, ly + pad, lw - 2 * pad, lh - 2 * pad), item.logo, "contain", radius=(lw - 2 * pad) * 0.16))
+
+
+_PAINT = {
+    ShapeItem: _paint_shape,
+    ImageItem: _paint_image,
+    TextItem: _paint_text,
+    MarkItem: _paint_mark,
+    QRItem: _paint_qr,
+}
+
+
+# --------------------------------------------------------------------------- encode
+
+FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+
+
+def encode(image, fmt: str, quality: int = 90) -> bytes:
+    """Encode *image* without metadata; the same image gives the same bytes."""
+    buf = io.BytesIO()
+    if fmt == "png":
+        image.save(buf, "PNG", compress_level=6)
+    elif fmt == "jpeg":
+        image.save(buf, "JPEG", quality=quality, subsampling=0, optimize=False, progressive=False)
+    elif fmt == "webp":
+        image.save(buf, "WEBP", quality=quality, method=4, exact=False)
+    else:
+        raise ValueError(f"unknown format '{fmt}'")
+    return buf.getvalue()

@@ -1,0 +1,164 @@
+"""Poster templates: layers with boxes and bindings, stored as YAML files.
+
+A template has one or more *frames*, each designed at a pixel size (a 9:16 portrait,
+a 3:4, a square…).  A poster size uses the frame whose aspect ratio is closest and scales
+it uniformly; layers marked ``full`` stretch to the whole canvas.  Templates are found on
+a search path: the campaign's own ``templates/`` folder first, then the built-in ones, so
+a campaign overrides a built-in template by giving its file the same name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+BUILTIN_DIR = Path(__file__).parent / "templates" / "posters"
+
+Part = Literal["header", "headline", "body", "cta", "decor"]
+Box = tuple[float, float, float, float]
+
+
+class _Layer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = Field(default=None, description="Name used in error messages.")
+    part: Part = Field(default="decor", description="Which of the four poster parts this layer belongs to.")
+    box: Box = Field(description="x, y, width, height in frame pixels.")
+    when: str | None = Field(
+        default=None,
+        description="Draw only when this binding has a value, e.g. 'inviter' or '!inviter'.",
+    )
+    full: bool = Field(default=False, description="Stretch to the whole canvas (backgrounds).")
+
+
+class ShapeLayer(_Layer):
+    type: Literal["shape"]
+    shape: Literal["rect", "ellipse"] = "rect"
+    fill: str | None = Field(
+        default=None,
+        description="Colour ('$primary', '#RRGGBB', '$primary@0.2' for 20% opacity), "
+        "'background' for the theme background, or null.",
+    )
+    gradient: list[str] | None = Field(default=None, description="Colours of a linear gradient.")
+    angle: float = 180
+    radius: float | str = Field(default=0, description="Corner radius in px, or '$radius'.")
+    stroke: str | None = None
+    stroke_width: float = 0
+
+
+class ImageLayer(_Layer):
+    type: Literal["image"]
+    bind: str = Field(description="Asset binding: 'brand.logo', 'inviter.avatar', 'background.image'.")
+    fit: Literal["cover", "contain"] = "cover"
+    mask: Literal["none", "circle", "rounded"] = "none"
+    radius: float | str = 0
+    align: Literal["left", "center", "right"] = "center"
+    ring: str | None = Field(default=None, description="Colour of a ring drawn around a circle mask.")
+    ring_width: float = 0
+
+
+class TextLayer(_Layer):
+    type: Literal["text"]
+    text: str = Field(description="Text with bindings in braces, e.g. '{poster.headline}'.")
+    font: Literal["heading", "body"] = "body"
+    color: str = "$text"
+    size: tuple[float, float] = Field(description="Smallest and largest font size in px.")
+    max_lines: int = Field(default=1, ge=1, le=20)
+    leading: float = Field(default=1.3, ge=0.8, le=3)
+    align: Literal["left", "center", "right"] = "left"
+    valign: Literal["top", "middle", "bottom"] = "top"
+    overflow: Literal["shrink", "ellipsis", "error"] = "shrink"
+    strike: bool = False
+    balance: bool = Field(default=True, description="Even out line lengths (no lone last character).")
+    pill: str | None = Field(default=None, description="Fill colour of a pill drawn behind the text.")
+    pill_padding: tuple[float, float] = (0.6, 0.25)
+
+
+class ListLayer(_Layer):
+    type: Literal["list"]
+    bind: Literal["poster.benefits", "poster.endorsements"]
+    font: Literal["heading", "body"] = "body"
+    color: str = "$text"
+    size: tuple[float, float]
+    max_lines: int = Field(default=2, ge=1, le=6, description="Lines per item.")
+    leading: float = 1.3
+    gap: float = Field(default=0.6, description="Space between items, in em.")
+    bullet: Literal["check", "dot", "number", "none"] = "check"
+    bullet_color: str = "$primary"
+    author_color: str = "$muted"
+    valign: Literal["top", "middle", "bottom", "spread"] = "top"
+    columns: int = Field(default=1, ge=1, le=3)
+    balance: bool = True
+    overflow: Literal["shrink", "ellipsis", "error"] = "shrink"
+
+
+class PriceLayer(_Layer):
+    type: Literal["price"]
+    size: tuple[float, float] = Field(description="Size range of the price now; the rest is relative.")
+    color: str = "$primary"
+    muted: str = "$muted"
+    align: Literal["left", "center", "right"] = "left"
+
+
+class QRLayer(_Layer):
+    type: Literal["qr"]
+    align: Literal["left", "center", "right"] = "center"
+    radius: float | str = 0
+    padding: bool = Field(default=True, description="Draw the 4-module quiet zone in the light colour.")
+
+
+Layer = Annotated[
+    Union[ShapeLayer, ImageLayer, TextLayer, ListLayer, PriceLayer, QRLayer],
+    Field(discriminator="type"),
+]
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    size: tuple[int, int] = Field(description="Design size in px.")
+    layers: list[Layer]
+
+
+class Template(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str = ""
+    frames: dict[str, Frame] = Field(min_length=1)
+
+    @field_validator("frames")
+    @classmethod
+    def _frames(cls, value):
+        return value
+
+    def frame_for(self, width: int, height: int) -> Frame:
+        """The frame whose aspect ratio is closest to width:height."""
+        import math
+
+        target = math.log(width / height)
+        return min(
+            self.frames.values(), key=lambda f: (abs(math.log(f.size[0] / f.size[1]) - target), f.size)
+        )
+
+
+def search_path(campaign_dir: Path | None, templates_dir: str = "templates") -> list[Path]:
+    paths = []
+    if campaign_dir is not None:
+        paths.append(campaign_dir / templates_dir)
+    paths.append(BUILTIN_DIR)
+    return paths
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+
+
+def find_template(name: str, paths: list[Path]) -> Path | None:
+    for folder in paths:
+        candidate = folder / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate
+    return None
