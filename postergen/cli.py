@@ -1,0 +1,166 @@
+"""The ``postergen`` command: a thin shell over the library.
+
+Each command is a few lines over one library call; library errors become messages and
+exit codes in :func:`_fail` only.  Exit codes: 0 success, 1 some output failed,
+2 invalid input (spec, template, asset).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="postergen",
+    help="Referral campaign share posters from one spec.\n\nExample: postergen build examples/tea-invite -o out",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+SpecArg = Annotated[
+    Path, typer.Argument(help="Campaign spec: a campaign.yaml file or the folder holding it.", show_default=False)
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _fail(exc: Exception, as_json: bool = False) -> None:
+    from .errors import SpecError
+
+    if isinstance(exc, SpecError):
+        if as_json:
+            typer.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems + exc.warnings]}, ensure_ascii=False, indent=2))
+        else:
+            for p in exc.problems + exc.warnings:
+                _err(str(p))
+            n = len(exc.problems)
+            _err(f"{n} problem{'s' if n != 1 else ''} found; nothing was rendered.")
+        raise typer.Exit(2)
+    _err(f"error: {exc}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to create the campaign in (must be empty or new).")],
+    force: Annotated[bool, typer.Option("--force", help="Write into a folder that is not empty.")] = False,
+) -> None:
+    """Create a working campaign (spec and assets) to start from.
+
+    Example: postergen init my-campaign && postergen build my-campaign -o out
+    """
+    from .errors import PostergenError
+    from .scaffold import scaffold
+
+    try:
+        written = scaffold(folder, force=force)
+    except PostergenError as exc:
+        _fail(exc)
+    typer.echo(f"created {len(written)} files in {folder}; next: postergen build {folder} -o out")
+
+
+@app.command()
+def validate(spec: SpecArg, strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False, as_json: JsonOpt = False) -> None:
+    """Check a spec and all its assets, fonts and templates; report every problem.
+
+    Example: postergen validate examples/tea-invite/campaign.yaml
+    """
+    from .errors import PostergenError
+    from .loader import load_campaign
+
+    try:
+        loaded = load_campaign(spec, strict=strict)
+    except PostergenError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps({"ok": True, "problems": [p.to_dict() for p in loaded.warnings]}, ensure_ascii=False, indent=2))
+        return
+    for p in loaded.warnings:
+        _err(str(p))
+    typer.echo(f"{loaded.path}: ok ({len(loaded.warnings)} warning{'s' if len(loaded.warnings) != 1 else ''})")
+
+
+@app.command()
+def build(
+    spec: SpecArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Render every poster the spec asks for, and write manifest.json/.csv.
+
+    Example: postergen build examples/tea-invite -o out
+    """
+    from .build import build as run_build
+    from .errors import PostergenError
+    from .loader import load_campaign
+    from .plan import plan
+
+    try:
+        loaded = load_campaign(spec)
+    except PostergenError as exc:
+        _fail(exc, as_json)
+    for p in loaded.warnings:
+        if not quiet:
+            _err(str(p))
+    jobs = plan(loaded)
+    if quiet or as_json or not sys.stderr.isatty():
+        result = run_build(loaded, out)
+    else:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("rendering", total=len(jobs))
+            result = run_build(loaded, out, progress=lambda job: bar.advance(task))
+    for failure in result.failures:
+        _err(f"{failure.job.path}: {failure.message}")
+    if as_json:
+        typer.echo(json.dumps({"ok": result.ok, "summary": result.summary(), "written": result.written, "unchanged": result.unchanged, "failures": [{"path": f.job.path, "message": f.message} for f in result.failures]}, ensure_ascii=False, indent=2))
+    elif not quiet:
+        typer.echo(f"{result.summary()} → {out}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the campaign spec (for editor completion and checks).
+
+    Example: postergen schema > campaign.schema.json
+    """
+    from .spec import Campaign
+
+    typer.echo(json.dumps(Campaign.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def templates() -> None:
+    """List the built-in poster templates and their frames.
+
+    Example: postergen templates
+    """
+    from .loader import load_template
+    from .template import BUILTIN_DIR, builtin_names
+
+    for name in builtin_names():
+        tpl, _ = load_template(BUILTIN_DIR / f"{name}.yaml")
+        frames = ", ".join(f"{k} {v.size[0]}x{v.size[1]}" for k, v in tpl.frames.items()) if tpl else "invalid"
+        typer.echo(f"{name:10} {frames}\n{'':10} {tpl.description if tpl else ''}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
