@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 BUILTIN_DIR = Path(__file__).parent / "templates" / "posters"
 
@@ -128,11 +128,6 @@ class Template(BaseModel):
     name: str
     description: str = ""
     frames: dict[str, Frame] = Field(min_length=1)
-
-    @field_validator("frames")
-    @classmethod
-    def _frames(cls, value):
-        return value
 
     def frame_for(self, width: int, height: int) -> Frame:
         """The frame whose aspect ratio is closest to width:height."""

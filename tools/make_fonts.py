@@ -259,12 +259,11 @@ def main(argv=None) -> int:
         if args.source.is_file():
             version = unpack_deb(args.source, Path(tmp))
             root = Path(tmp)
-            source_desc = f"{PACKAGE}_{version}_all.deb"
         else:
             root = find_root(args.source.resolve())
             version = version_from_dir(root)
-            source_desc = f"{PACKAGE} {version} (unpacked)"
         print(f"source: {PACKAGE} {version}")
+        source_desc = f"Debian package {PACKAGE} {version}"
 
         gbk, big5 = encodable("gbk"), encodable("big5")
         wanted = gbk | big5
