@@ -288,7 +288,7 @@ def encode(image, fmt: str, quality: int = 90) -> bytes:
     elif fmt == "jpeg":
         image.save(buf, "JPEG", quality=quality, subsampling=0, optimize=False, progressive=False)
     elif fmt == "webp":
-        image.save(buf, "WEBP", quality=quality, method=4, exact=False)
+        image.save(buf, "WEBP", quality=quality, method=3)
     else:
         raise ValueError(f"unknown format '{fmt}'")
     return buf.getvalue()

@@ -1,0 +1,66 @@
+"""Helpers for tests that render posters: campaign variants and image comparison."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import DELETE, make_campaign
+
+SIZES = [(1080, 1920), (750, 1334), (1080, 1080), (1242, 1660)]
+
+#: Campaign variants every built-in template must handle.
+VARIANTS = {
+    "inviter": {},
+    "brand-only": {"inviter": DELETE},
+    "minimal-content": {
+        "inviter": DELETE,
+        "poster.subheadline": DELETE,
+        "poster.price": DELETE,
+        "poster.scarcity": DELETE,
+        "poster.benefits": ["到店免费领一杯", "邀请好友再送一杯"],
+    },
+    "full-content": {
+        "poster.headline": "邀请3位好友助力，新品杨枝甘露整杯免费喝，再送限定周边帆布袋",
+        "poster.benefits": [
+            "新鲜芒果现切，每杯都有满满果肉",
+            "全国 200 家门店通用，到店出示即可兑换",
+            "邀请越多奖励越多，最高可得 10 杯",
+            "会员积分双倍，可兑换限定周边",
+            "支持外卖配送，30 分钟送达",
+            "不满意可退，零风险尝鲜",
+        ],
+        "poster.endorsements": [
+            {"kind": "certification", "text": "食品安全 A 级认证门店"},
+            {"kind": "review", "text": "喝过最清爽的杨枝甘露", "author": "大众点评用户"},
+        ],
+    },
+    "english": {
+        "brand.name": "Brewline Coffee",
+        "brand.slogan": "Fresh beans, every week",
+        "inviter.nickname": "Alex",
+        "inviter.line": "invited you to join",
+        "poster.headline": "Give a month, get a month of fresh coffee",
+        "poster.subheadline": "Your first bag is on us",
+        "poster.benefits": ["Roasted to order, shipped in 48 hours", "Pause or cancel any time", "Free shipping on every bag"],
+        "poster.cta": "Scan to claim your free bag",
+        "poster.price": {"now": "0", "original": "18", "currency": "$", "label": "First month"},
+        "poster.scarcity": "Offer ends November 30",
+    },
+}
+
+
+def variant_campaign(tmp_path: Path, variant: str, template: str) -> Path:
+    overrides = dict(VARIANTS[variant])
+    overrides["output.templates"] = [template]
+    return make_campaign(tmp_path / variant, overrides)
+
+
+def image_difference(a, b) -> tuple[float, float]:
+    """(mean absolute difference per channel in 0..255, share of pixels off by > 48)."""
+    from PIL import ImageChops, ImageStat
+
+    diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB"))
+    mean = sum(ImageStat.Stat(diff).mean) / 3
+    big = diff.convert("L").point(lambda v: 255 if v > 48 else 0)
+    share = ImageStat.Stat(big).mean[0] / 255
+    return mean, share

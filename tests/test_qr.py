@@ -1,0 +1,94 @@
+"""Every QR code in a rendered poster decodes, with an independent decoder, to its URL."""
+
+from __future__ import annotations
+
+import pytest
+import zxingcpp
+from conftest import make_campaign
+from posters import SIZES
+
+from postergen import qr as qrmod
+from postergen.layout import QRItem, layout_poster
+from postergen.loader import load_campaign
+from postergen.paint import paint
+from postergen.template import builtin_names
+
+URL = "https://h5.example.com/tea/invite?c=7KQ2M9XP&utm_source=moments&utm_medium=social"
+
+
+def decode(image) -> list[str]:
+    return [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    spec = make_campaign(tmp_path_factory.mktemp("qr"), {"output.templates": builtin_names()})
+    return load_campaign(spec)
+
+
+CASES = [(t, s) for t in builtin_names() for s in SIZES]
+
+
+@pytest.mark.parametrize("template,size", CASES, ids=[f"{t}-{s[0]}x{s[1]}" for t, s in CASES])
+def test_poster_qr_decodes_to_its_url(loaded, template, size):
+    w, h = size
+    tree = layout_poster(loaded, loaded.templates[template], w, h, URL)
+    image = paint(tree)
+    assert decode(image) == [URL]
+    # As a phone at a distance sees it: half the rendered size, wherever a module is
+    # still 2 px or more there (smaller codes are a lint for the short URL form).
+    item = next(i for i in tree.items if isinstance(i, QRItem))
+    if item.module >= 4:
+        half = image.resize((w // 2, h // 2), resample=3)
+        assert decode(half) == [URL]
+
+
+def test_qr_without_logo_decodes(tmp_path):
+    spec = make_campaign(tmp_path, {"qr.logo": None, "qr.error_correction": "L"})
+    ld = load_campaign(spec)
+    tree = layout_poster(ld, ld.templates["bold"], 1080, 1920, URL)
+    item = next(i for i in tree.items if isinstance(i, QRItem))
+    assert item.logo is None and item.error == "L"
+    assert decode(paint(tree)) == [URL]
+
+
+def test_quiet_zone_and_module_grid(loaded):
+    tree = layout_poster(loaded, loaded.templates["bold"], 1080, 1920, URL)
+    item = next(i for i in tree.items if isinstance(i, QRItem))
+    image = paint(tree)
+    x, y, side, _ = item.box
+    n = len(item.rows)
+    assert side == (n + 8) * item.module
+    # The 4-module quiet zone is light all round.
+    q = 4 * item.module
+    ring = [image.getpixel((x + q // 2, y + k)) for k in range(q, side - q, 7)]
+    ring += [image.getpixel((x + k, y + side - q // 2 - 1)) for k in range(q, side - q, 7)]
+    assert all(min(px) > 200 for px in ring)
+    # The top-left finder pattern's corner module is dark, and sits exactly on the grid.
+    assert max(image.getpixel((x + q, y + q))) < 60
+    assert max(image.getpixel((x + q + item.module - 1, y + q + item.module - 1))) < 60
+
+
+def test_logo_is_small_and_off_the_finder_patterns(loaded):
+    tree = layout_poster(loaded, loaded.templates["bold"], 1080, 1920, URL)
+    item = next(i for i in tree.items if isinstance(i, QRItem))
+    assert item.error == "H"  # 'auto' with a centre logo
+    lx, ly, lw, lh = item.logo_box
+    n = len(item.rows)
+    code_area = (n * item.module) ** 2
+    assert lw * lh <= 0.2 * code_area
+    q = 4 * item.module
+    finder = 8 * item.module  # 7 modules plus separator
+    x0, y0 = item.box[0] + q, item.box[1] + q
+    for fx, fy in [(x0, y0), (x0 + (n - 8) * item.module, y0), (x0, y0 + (n - 8) * item.module)]:
+        assert lx >= fx + finder or lx + lw <= fx or ly >= fy + finder or ly + lh <= fy
+
+
+@pytest.mark.parametrize("n", [21, 25, 33, 45, 57, 77, 101])
+@pytest.mark.parametrize("share", [0.1, 0.22, 0.44])
+def test_logo_modules_limits(n, share):
+    side = qrmod.logo_modules(n, share)
+    assert side <= n * share
+    assert side * side <= 0.2 * n * n
+    assert side <= n - 18
+    assert side == 0 or side % 2 == n % 2  # centred on the grid
