@@ -50,6 +50,26 @@ def _fail(exc: Exception, as_json: bool = False) -> None:
     raise typer.Exit(2)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"postergen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
+) -> None:
+    """Referral campaign share posters from one spec.
+
+    Example: postergen build examples/tea-invite -o out
+    """
+
+
 @app.command()
 def init(
     folder: Annotated[Path, typer.Argument(help="Folder to create the campaign in (must be empty or new).")],

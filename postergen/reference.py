@@ -123,7 +123,31 @@ def fields(root: type[BaseModel] = spec.Campaign) -> list[tuple[str, str]]:
     return [(m.__name__, n) for m in _models(root) for n in m.model_fields]
 
 
+def render_cli() -> str:
+    """The CLI reference: every command's --help, as the terminal shows it."""
+    import click
+    import typer.main
+
+    from .cli import app
+
+    group = typer.main.get_command(app)
+    lines = [
+        "# Command reference",
+        "",
+        "Generated from `--help` by `python -m postergen.reference cli`.",
+        "",
+    ]
+    with click.Context(group, info_name="postergen", terminal_width=88) as ctx:
+        lines += ["```text", group.get_help(ctx), "```", ""]
+        for name in group.list_commands(ctx):
+            cmd = group.get_command(ctx, name)
+            with click.Context(cmd, parent=ctx, info_name=name, terminal_width=88) as sub:
+                lines += [f"## postergen {name}", "", "```text", cmd.get_help(sub), "```", ""]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     import sys
 
-    print(render(sys.argv[1] if len(sys.argv) > 1 else "spec"))
+    which = sys.argv[1] if len(sys.argv) > 1 else "spec"
+    print(render_cli() if which == "cli" else render(which))

@@ -1,0 +1,115 @@
+"""The command line: help, exit codes, messages, and that it stays a thin, fast shell."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+import typer.main
+from conftest import make_campaign
+from typer.testing import CliRunner
+
+from postergen.cli import app
+
+runner = CliRunner()
+COMMANDS = sorted(typer.main.get_command(app).commands)
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], terminal_width=100)
+
+
+def test_commands_exist():
+    assert COMMANDS == ["build", "init", "schema", "templates", "validate"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(name):
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert "Example: postergen " + name in result.output
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.output.startswith("postergen 0.")
+
+
+def test_import_is_lazy():
+    # --help must answer fast: the CLI module may not pull in Pillow, pydantic or fontTools.
+    code = "import sys, postergen.cli; print(sorted(m for m in ('PIL', 'pydantic', 'fontTools', 'segno', 'rich', 'ruamel') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_validate_ok(tmp_path):
+    spec = make_campaign(tmp_path)
+    result = run("validate", spec)
+    assert result.exit_code == 0
+    assert result.output.strip() == f"{spec}: ok (0 warnings)"
+
+
+def test_validate_reports_every_problem_and_exits_2(tmp_path):
+    spec = make_campaign(tmp_path, text=lambda t: t.replace("  headline:", "  headlne:").replace('"#E8432E"', "red"))
+    result = run("validate", spec)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert f"{spec}:14 poster.headlne: unknown field — did you mean 'headline'?" in lines
+    assert f"{spec}:13 poster.headline: required field is missing" in lines
+    assert any(line.startswith(f"{spec}:26 theme.primary: 'red' is not a colour") for line in lines)
+    assert lines[-1] == "3 problems found; nothing was rendered."
+
+
+def test_validate_json(tmp_path):
+    spec = make_campaign(tmp_path, {"poster.headline": 5})
+    result = run("validate", spec, "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.output)
+    assert data["ok"] is False
+    assert data["problems"][0]["path"] == "poster.headline"
+    assert data["problems"][0]["line"] == 14
+
+
+def test_build_writes_posters_and_summary(tmp_path):
+    spec = make_campaign(tmp_path / "c")
+    result = run("build", spec, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"1 poster: 1 written, 0 unchanged → {tmp_path / 'out'}"
+    assert (tmp_path / "out" / "posters" / "bold" / "bold-1080x1920.png").is_file()
+    again = run("build", spec, "-o", tmp_path / "out", "--json")
+    assert json.loads(again.output)["unchanged"] == ["posters/bold/bold-1080x1920.png"]
+
+
+def test_build_bad_spec_exits_2_and_writes_nothing(tmp_path):
+    spec = make_campaign(tmp_path / "c", {"poster.benefits": ["只有一条"]})
+    result = run("build", spec, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "poster.benefits: has 1 items; at least 2 are allowed" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_schema_is_json_schema():
+    result = run("schema")
+    schema = json.loads(result.output)
+    assert schema["title"] == "postergen campaign spec"
+    assert {"campaign", "landing_url", "brand", "poster"} <= set(schema["required"])
+
+
+def test_init_then_build(tmp_path):
+    folder = tmp_path / "new"
+    result = run("init", folder)
+    assert result.exit_code == 0
+    assert (folder / "campaign.yaml").is_file()
+    assert run("validate", folder).exit_code == 0
+    assert run("build", folder, "-o", tmp_path / "out").exit_code == 0
+    again = run("init", folder)
+    assert again.exit_code == 2
+    assert again.output.strip() == f"error: {folder} is not empty; choose a new folder or pass --force"
+
+
+def test_templates_lists_builtins():
+    result = run("templates")
+    assert result.exit_code == 0 and result.output.startswith("bold")
