@@ -10,8 +10,9 @@ The output is deterministic: the same input package gives byte-identical files.
 
 Usage (from the repository root):
 
-    apt-get update && apt-get download fonts-noto-cjk
-    python tools/make_fonts.py fonts-noto-cjk_*.deb
+    apt-get update
+    tmp=$(mktemp -d) && (cd "$tmp" && apt-get download fonts-noto-cjk)
+    python tools/make_fonts.py "$tmp"/fonts-noto-cjk_*.deb
     # or, with the package already unpacked by `dpkg-deb -x PKG.deb DIR`:
     python tools/make_fonts.py DIR
 
@@ -28,6 +29,7 @@ import lzma
 import re
 import sys
 import tarfile
+import unicodedata
 import tempfile
 from pathlib import Path
 
@@ -238,7 +240,7 @@ def build(face: TTFont, codepoints: set[int], all_languages: bool = False) -> by
 
 
 def fmt_ranges(cps: list[int]) -> str:
-    return ", ".join(f"U+{c:04X} {chr(c)!a}" for c in cps)
+    return ", ".join(f"U+{c:04X} {unicodedata.name(chr(c), '?')}" for c in cps)
 
 
 def main(argv=None) -> int:
@@ -355,7 +357,8 @@ def write_readme(path: Path, results, version, gbk, big5, deb_copyright) -> None
         f"{' (' + fmt_ranges(r['miss_gbk']) + ')' if r['miss_gbk'] else ''}; "
         f"Big5 {len(r['miss_big5'])} missing"
         f"{' (' + fmt_ranges(r['miss_big5']) + ')' if r['miss_big5'] else ''}; "
-        f"extra ranges: {len(r['extra_missing'])} code points absent from the face"
+        f"extra ranges: {len(r['extra_missing'])} code points absent from the face "
+        "(mostly unassigned or rare symbols)"
         for r in results)
     if any(0x2714 in r["extra_missing"] for r in results):
         miss += ("\n- U+2714 \u2714 HEAVY CHECK MARK is in no Noto Sans CJK face, so it "
@@ -419,8 +422,9 @@ the package's `debian/copyright` gives "{deb_copyright}" for `Files: *`.
   fonts are not sold by themselves.
 - Reserved Font Names: the package's copyright file and the fonts' name table
   declare none. Noto Sans CJK is derived from Adobe's Source Han Sans, whose
-  own licence reserves the name "Source"; the subset's name does not contain
-  "Source", so no rename is needed either way. "Noto is a trademark of Google
+  upstream licence reserves the name "Source" (not stated in this package);
+  the subset's name does not contain "Source", so no rename is needed either
+  way, and the family name "Noto Sans CJK SC" is kept. "Noto is a trademark of Google
   Inc." (name ID 7) is a trademark notice, not a Reserved Font Name; OFL §4
   means Google's and Adobe's names must not be used to promote the subset.
 - The subset stays under the OFL 1.1 (it cannot be relicensed); documents and
@@ -430,9 +434,9 @@ the package's `debian/copyright` gives "{deb_copyright}" for `Files: *`.
 
 ```sh
 apt-get update
-cd "$(mktemp -d)" && apt-get download {PACKAGE} && cd -
-python tools/make_fonts.py /tmp/tmp.XXXX/{PACKAGE}_*_all.deb      # or:
-dpkg-deb -x {PACKAGE}_*_all.deb DIR && python tools/make_fonts.py DIR
+tmp=$(mktemp -d) && (cd "$tmp" && apt-get download {PACKAGE})
+python tools/make_fonts.py "$tmp"/{PACKAGE}_*_all.deb
+# or, unpacked: dpkg-deb -x "$tmp"/{PACKAGE}_*_all.deb "$tmp/x" && python tools/make_fonts.py "$tmp/x"
 ```
 
 Needs `pip install fonttools`. Options: `-o DIR` (default `postergen/fonts`),
