@@ -230,12 +230,7 @@ def coffee_logo(path: Path):
         # a coffee bean tucked under the letter's bowl
         bean = Art(512, 512)
         bean.ellipse((0, 0, 120, 160), "#E0A96D")
-        bean.stroke(arc_points((-6, 0, 126, 160), -78, -2)[::-1] + [(60, 80)] +
-                    arc_points((-6, 0, 126, 160), 178, 102)[::-1][:0], "#5B3A29", 0)  # no-op placeholder
-        im, d = bean.layer()
-        p = [(x * SS, y * SS) for x, y in _bean_crease(120, 160)]
-        d.line(p, fill=rgb("#5B3A29"), width=round(12 * SS), joint="curve")
-        bean.put(im)
+        bean.stroke(_bean_crease(120, 160), "#4A2C21", 12)
         small = bean.im.crop((0, 0, 120 * SS, 160 * SS)).rotate(-35, resample=Image.Resampling.BICUBIC, expand=True)
         a.im.alpha_composite(small, (round(318 * SS), round(272 * SS)))
 
@@ -294,7 +289,6 @@ def avatar(path: Path, bg: str, skin: str, hair: str, shirt: str, style: str, *,
     # hair in front
     if style in ("bob", "long"):
         a.polygon(arc_points((162, 124, 350, 330), 180, 360) + [(350, 226), (300, 190), (236, 206), (162, 250)], hair)
-        a.ellipse((150, 150, 200, 300), hair) if style == "long" else None
     elif style == "short":
         a.polygon(arc_points((164, 118, 348, 318), 185, 355) + [(344, 200), (292, 178), (240, 186), (200, 176), (168, 214)], hair)
     elif style == "bun":
@@ -323,7 +317,6 @@ def avatar(path: Path, bg: str, skin: str, hair: str, shirt: str, style: str, *,
         a.arc((236, 294, 276, 318), 20, 160, "#FFFFFF", 5)
     else:
         a.polygon(arc_points((232, 290, 280, 326), 0, 180), "#B9473F")
-        a.polygon(arc_points((240, 306, 272, 324), 200, 340) + arc_points((232, 290, 280, 326), 60, 120)[::-1], "#FF8A80") if False else None
     a.save_png(path, opaque=True)
 
 
@@ -547,7 +540,6 @@ def tea_hero(path: Path, logo: Path):
     md = ImageDraw.Draw(mask)
     l0, r0 = x_at(drink_top, 8)
     l1, r1 = x_at(bottom, 8)
-    md.rounded_rectangle  # keep linters calm
     md.polygon([(l0 * SS, drink_top * SS), (r0 * SS, drink_top * SS), (r1 * SS, (bottom - 8) * SS), (l1 * SS, (bottom - 8) * SS)], fill=255)
     body.im.putalpha(ImageChops.multiply(body.im.getchannel("A"), mask))
     a.im.alpha_composite(body.im)
@@ -590,7 +582,6 @@ def tea_hero(path: Path, logo: Path):
     img = Image.composite(img, Image.blend(img, dark, 0.35), vig)
     grain = Image.effect_noise((W_, H_), 7).convert("RGB")
     img = ImageChops.add(img, grain, scale=1.0, offset=-128 + 0)
-    img = Image.blend(a.image().convert("RGB") if False else img, img, 1)
     save(img, path, quality=85)
 
 

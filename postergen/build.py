@@ -3,14 +3,15 @@
 ::
 
     loaded = load_campaign(spec)            # every problem reported at once
-    for job in plan(loaded):                # template × size × format
+    for job in plan(loaded):                # channel × template × size × format
         tree = layout_poster(...)           # pure data
         image = paint(tree)                 # Pillow
+        verify the QR code decodes to job.url (zxing-cpp), at full and half size
         write_atomic(out / job.path, encode(image, job.format))
-    write manifest.json / manifest.csv
+    write redirect pages (short form), then manifest.json / manifest.csv
 
-One poster that fails (text that cannot fit under an 'error' overflow policy) is
-reported and the others are still written.
+One poster that fails (text that cannot fit under an 'error' overflow policy, a QR code
+that does not scan) is reported and the others are still written.
 """
 
 from __future__ import annotations
@@ -23,14 +24,19 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .errors import PostergenError
-from .layout import layout_poster
+from .checks import check_tracking
+from .errors import PostergenError, Problem, SpecError
+from .layout import QRItem, layout_poster
 from .loader import Loaded, load_campaign
 from .paint import encode, paint
 from .plan import Job, plan
+from .qrcheck import crop, lints, verify
+from .redirects import redirect_html, redirect_path
 from .writer import sha256, write_atomic
 
-MANIFEST_FIELDS = ["path", "kind", "template", "size", "format", "url", "sha256", "spec_sha256"]
+MANIFEST_FIELDS = [
+    "path", "kind", "variant", "channel", "template", "size", "format", "code", "url", "sha256", "spec_sha256",
+]
 
 
 @dataclass
@@ -46,15 +52,19 @@ class BuildResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    warnings: list = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
     def summary(self) -> str:
-        n = len(self.rows)
-        text = f"{n} poster{'s' if n != 1 else ''}: {len(self.written)} written, {len(self.unchanged)} unchanged"
+        posters = sum(1 for r in self.rows if r["kind"] == "poster")
+        text = f"{posters} poster{'s' if posters != 1 else ''}"
+        redirects = sum(1 for r in self.rows if r["kind"] == "redirect")
+        if redirects:
+            text += f" and {redirects} redirect page{'s' if redirects != 1 else ''}"
+        text += f": {len(self.written)} written, {len(self.unchanged)} unchanged"
         if self.failures:
             text += f", {len(self.failures)} failed"
         return text
@@ -69,47 +79,101 @@ def build(
     spec: str | Path | Loaded,
     out: str | Path,
     progress: Callable[[Job], None] | None = None,
+    environ=None,
 ) -> BuildResult:
     """Render every poster of the campaign *spec* into the folder *out*."""
     loaded = spec if isinstance(spec, Loaded) else load_campaign(spec)
     out = Path(out)
-    result = BuildResult(out=out, warnings=list(loaded.warnings))
+    tracking = check_tracking(loaded, environ)
+    if any(p.severity == "error" for p in tracking):
+        raise SpecError(tracking)
+    jobs = plan(loaded, environ)
+    result = BuildResult(out=out, warnings=list(loaded.warnings) + tracking)
+    _clean_stale_temp_files(out)
     digest = spec_hash(loaded)
     quality = loaded.spec.output.quality
     painted: dict[tuple, object] = {}
-    for job in plan(loaded):
+    bad: dict[tuple, str] = {}
+    linted: set[tuple] = set()
+    for job in jobs:
         key = (job.template, job.width, job.height, job.url)
         try:
+            if key in bad:
+                raise PostergenError(bad[key])
             image = painted.get(key)
             if image is None:
                 tree = layout_poster(loaded, loaded.templates[job.template], job.width, job.height, job.url)
-                image = painted[key] = paint(tree)
+                image = paint(tree)
+                qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
+                if qr is not None:
+                    problem = verify(crop(image, qr), job.url)
+                    if problem:
+                        bad[key] = problem
+                        raise PostergenError(problem)
+                    lint_key = (job.channel, job.template, job.size)
+                    if lint_key not in linted:
+                        linted.add(lint_key)
+                        where = f"channel '{job.channel}', " if job.channel else ""
+                        for message in lints(qr, job.width):
+                            result.warnings.append(
+                                Problem(f"{where}{job.template} {job.size}: {message}", file=str(loaded.path), severity="warning")
+                            )
+                painted[key] = image
+                if len(painted) > 4:
+                    painted.pop(next(iter(painted)))
             data = encode(image, job.format, quality)
         except PostergenError as exc:
             result.failures.append(Failure(job, str(exc)))
             if progress:
                 progress(job)
             continue
-        changed = write_atomic(out / job.path, data)
-        (result.written if changed else result.unchanged).append(job.path)
-        result.rows.append(
-            {
-                "path": job.path,
-                "kind": "poster",
-                "template": job.template,
-                "size": job.size,
-                "format": job.format,
-                "url": job.url,
-                "sha256": sha256(data),
-                "spec_sha256": digest,
-            }
-        )
-        if len(painted) > 4:
-            painted.pop(next(iter(painted)))
+        _record(result, out, job.path, data, digest, kind="poster", job=job)
         if progress:
             progress(job)
+    _write_redirects(result, out, loaded, jobs, digest)
     write_manifest(out, loaded, result.rows, digest)
     return result
+
+
+def _record(result: BuildResult, out: Path, path: str, data: bytes, digest: str, kind: str, job: Job | None = None, **extra) -> None:
+    changed = write_atomic(out / path, data)
+    (result.written if changed else result.unchanged).append(path)
+    row = {
+        "path": path,
+        "kind": kind,
+        "variant": job.variant if job else extra.get("variant", ""),
+        "channel": job.channel if job else extra.get("channel", ""),
+        "template": job.template if job else "",
+        "size": job.size if job else "",
+        "format": job.format if job else "html",
+        "code": job.code if job else extra.get("code", ""),
+        "url": (job.full_url or job.url) if job else extra.get("url", ""),
+        "sha256": sha256(data),
+        "spec_sha256": digest,
+    }
+    result.rows.append(row)
+
+
+def _write_redirects(result: BuildResult, out: Path, loaded: Loaded, jobs: list[Job], digest: str) -> None:
+    if not loaded.spec.tracking.short_base:
+        return
+    seen = set()
+    for job in jobs:
+        if job.code in seen or not job.code:
+            continue
+        seen.add(job.code)
+        html = redirect_html(job.full_url, loaded.spec.campaign.name)
+        _record(
+            result, out, redirect_path(job.code), html.encode("utf-8"), digest, kind="redirect",
+            variant=job.variant, channel=job.channel, code=job.code, url=job.full_url,
+        )
+
+
+def _clean_stale_temp_files(out: Path) -> None:
+    """Remove temporary files an interrupted earlier build left behind."""
+    if out.is_dir():
+        for stale in out.rglob(".*.part"):
+            stale.unlink(missing_ok=True)
 
 
 def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> None:

@@ -91,23 +91,25 @@ def init(
 
 @app.command()
 def validate(spec: SpecArg, strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False, as_json: JsonOpt = False) -> None:
-    """Check a spec and all its assets, fonts and templates; report every problem.
+    """Check a spec, its assets, fonts, templates, codes and QR codes; report every problem.
+
+    Every QR code a build would draw is rendered and decoded, also at half size.
 
     Example: postergen validate examples/tea-invite/campaign.yaml
     """
+    from .checks import validate_campaign
     from .errors import PostergenError
-    from .loader import load_campaign
 
     try:
-        loaded = load_campaign(spec, strict=strict)
+        loaded, warnings = validate_campaign(spec, strict=strict)
     except PostergenError as exc:
         _fail(exc, as_json)
     if as_json:
-        typer.echo(json.dumps({"ok": True, "problems": [p.to_dict() for p in loaded.warnings]}, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({"ok": True, "problems": [p.to_dict() for p in warnings]}, ensure_ascii=False, indent=2))
         return
-    for p in loaded.warnings:
+    for p in warnings:
         _err(str(p))
-    typer.echo(f"{loaded.path}: ok ({len(loaded.warnings)} warning{'s' if len(loaded.warnings) != 1 else ''})")
+    typer.echo(f"{loaded.path}: ok ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})")
 
 
 @app.command()
@@ -133,15 +135,21 @@ def build(
     for p in loaded.warnings:
         if not quiet:
             _err(str(p))
-    jobs = plan(loaded)
-    if quiet or as_json or not sys.stderr.isatty():
-        result = run_build(loaded, out)
-    else:
-        from rich.progress import Progress
+    try:
+        jobs = plan(loaded)
+        if quiet or as_json or not sys.stderr.isatty():
+            result = run_build(loaded, out)
+        else:
+            from rich.progress import Progress
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("rendering", total=len(jobs))
-            result = run_build(loaded, out, progress=lambda job: bar.advance(task))
+            with Progress(transient=True) as bar:
+                task = bar.add_task("rendering", total=len(jobs))
+                result = run_build(loaded, out, progress=lambda job: bar.advance(task))
+    except PostergenError as exc:
+        _fail(exc, as_json)
+    if not quiet:
+        for p in result.warnings[len(loaded.warnings):]:
+            _err(str(p))
     for failure in result.failures:
         _err(f"{failure.job.path}: {failure.message}")
     if as_json:
@@ -150,6 +158,59 @@ def build(
         typer.echo(f"{result.summary()} → {out}")
     if not result.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def codes(
+    spec: SpecArg,
+    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Also write the table as CSV to this file.")] = None,
+    json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write the table as JSON to this file.")] = None,
+    lookup_code: Annotated[Optional[str], typer.Option("--lookup", help="Show which channel and variant a code belongs to.")] = None,
+) -> None:
+    """Print the tracking codes: channel, variant, code, full URL and short URL.
+
+    Codes are derived from the secret in the environment variable named by
+    tracking.secret_env, so run this where that variable is set.
+
+    Example: postergen codes examples/tea-invite --csv codes.csv --lookup 7KQ2M9XP
+    """
+    from .codes import lookup
+    from .errors import PostergenError, SpecError
+    from .loader import load_campaign
+    from .plan import codes_for
+
+    try:
+        loaded = load_campaign(spec)
+        rows, problems = codes_for(loaded)
+        if any(p.severity == "error" for p in problems):
+            raise SpecError(problems)
+    except PostergenError as exc:
+        _fail(exc)
+    for p in problems:
+        _err(str(p))
+    if not rows:
+        _err(f"{loaded.path}: no channels declared; add a 'channels:' list to give each channel its own code")
+        raise typer.Exit(2)
+    if lookup_code is not None:
+        row = lookup(rows, lookup_code)
+        if row is None:
+            _err(f"code {lookup_code!r} belongs to no channel × variant of this campaign (with this secret)")
+            raise typer.Exit(1)
+        typer.echo(f"{row.code}: channel {row.channel} ({row.channel_name}), variant {row.variant}\n{row.url}")
+        return
+    from .codes import write_table
+
+    if csv_path:
+        write_table(rows, csv_path, "csv")
+    if json_path:
+        write_table(rows, json_path, "json")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("channel", "variant", "code", "url", "short url", box=None, pad_edge=False)
+    for r in rows:
+        table.add_row(f"{r.channel} {r.channel_name}", r.variant, r.code, r.url, r.short_url or "")
+    Console(width=240, soft_wrap=True).print(table)
 
 
 @app.command()

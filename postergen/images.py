@@ -7,7 +7,10 @@ bombs refused.
 
 from __future__ import annotations
 
+import difflib
 import io
+import re
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +27,7 @@ def resolve_inside(base: Path, rel: str) -> Path:
     if "://" in rel or rel.startswith("data:"):
         raise ImageProblem(f"'{rel}' is a URL; postergen only reads local files inside the campaign folder")
     path = Path(rel)
-    if path.is_absolute():
+    if path.is_absolute() or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", rel):
         raise ImageProblem(f"'{rel}' is an absolute path; give a path relative to the spec's folder")
     full = (base / path).resolve()
     root = base.resolve()
@@ -33,35 +36,90 @@ def resolve_inside(base: Path, rel: str) -> Path:
     return full
 
 
-def check_image(path: Path, shown: str) -> tuple[int, int]:
-    """Check that *path* is a usable image; return its (width, height) after EXIF rotation."""
+def near(path: Path, base: Path) -> str | None:
+    """A file next to the missing *path* with a similar name, relative to *base*."""
+    folder = path.parent
+    try:
+        names = [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+    except OSError:
+        return None
+    guess = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
+    if not guess:
+        lowered = {n.lower(): n for n in names}
+        guess = [lowered[g] for g in difflib.get_close_matches(path.name.lower(), list(lowered), n=1, cutoff=0.6)]
+    if not guess:
+        return None
+    try:
+        return (folder / guess[0]).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _sniff(path: Path) -> str | None:
+    """What a file that is not an image seems to be, from its first bytes."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return None
+    if not head:
+        return "an empty file"
+    lowered = head.lstrip().lower()
+    if lowered.startswith((b"<!doctype html", b"<html")):
+        return "an HTML page (saved from a browser?)"
+    if lowered.startswith(b"<svg") or (lowered.startswith(b"<?xml") and b"<svg" in lowered):
+        return "an SVG drawing; export it as PNG"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if all(ch.isprintable() or ch in "\r\n\t" for ch in text):
+        return "a text file"
+    return None
+
+
+def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, int]:
+    """Check that *path* is a usable image; return its (width, height) after EXIF rotation.
+
+    *base* (the campaign folder) lets a "file not found" suggest a similarly named file.
+    """
     from PIL import Image, UnidentifiedImageError
 
     if not path.exists():
-        raise ImageProblem(f"file not found: {shown}")
+        guess = near(path, base) if base is not None else None
+        hint = f" — did you mean '{guess}'?" if guess else " (paths are relative to the spec's folder)"
+        raise ImageProblem(f"file not found: {shown}{hint}")
     if not path.is_file():
         raise ImageProblem(f"not a file: {shown}")
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ImageProblem(f"{shown} is {size / 1e6:.0f} MB; images must be under {MAX_BYTES // 2**20} MB")
+    limit = f"over the {MAX_PIXELS // 1_000_000} MP limit (possible decompression bomb); resize it"
     try:
-        with Image.open(path) as im:
-            w, h = im.size
-            if w * h > MAX_PIXELS:
-                raise ImageProblem(
-                    f"{shown} is {w}×{h} px ({w * h / 1e6:.0f} MP), over the {MAX_PIXELS // 1_000_000} MP "
-                    "limit (possible decompression bomb); resize it"
-                )
-            im.load()  # decode fully: truncated or corrupt files fail here
-            orientation = im.getexif().get(0x0112, 1)
+        with warnings.catch_warnings():
+            # Pillow warns (or refuses) above its own limit; ours is lower and says more.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    raise ImageProblem(f"{shown} is {w}×{h} px ({w * h / 1e6:.0f} MP), {limit}")
+                im.load()  # decode fully: truncated or corrupt files fail here
+                orientation = im.getexif().get(0x0112, 1)
     except ImageProblem:
         raise
     except UnidentifiedImageError:
-        raise ImageProblem(f"{shown} is not an image Pillow can read (PNG, JPEG, WebP, GIF…)") from None
-    except Image.DecompressionBombError:
-        raise ImageProblem(f"{shown} is too large to decode safely (decompression bomb); resize it") from None
+        what = _sniff(path)
+        if what:
+            raise ImageProblem(f"{shown} is {what}, not an image; use a PNG, JPEG or WebP file") from None
+        raise ImageProblem(
+            f"{shown} is not an image Pillow can read; export it again as PNG, JPEG or WebP"
+        ) from None
+    except Image.DecompressionBombError as exc:
+        m = re.search(r"\((\d+) pixels\)", str(exc))
+        mp = f"{int(m[1]) / 1e6:.0f} MP" if m else "too large"
+        raise ImageProblem(f"{shown} is {mp}, {limit}") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageProblem(f"{shown} is corrupt or truncated ({exc}); export it again") from None
+        raise ImageProblem(f"{shown} is truncated or corrupt ({exc}); export it again") from None
     return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 

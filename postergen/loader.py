@@ -7,6 +7,7 @@ do.  A campaign that loads renders: nothing later in the pipeline re-checks user
 
 from __future__ import annotations
 
+import difflib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,8 @@ from pydantic import BaseModel
 
 from . import spec as specmod
 from .errors import Problem, SpecError, display_path
-from .fonts import BUNDLED, FontChain, chain_for, resolve_font
-from .images import ImageProblem, check_image, resolve_inside
+from .fonts import BUNDLED, FontChain, chain_for, load_face, resolve_font
+from .images import ImageProblem, check_image, near as _near_name, resolve_inside
 from .spec import Campaign
 from .template import Template, find_template, search_path
 from .yamlsrc import dotted, line_of, load_yaml, validate
@@ -108,34 +109,31 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
         try:
             full = resolve_inside(base, rel)
             if loc[-2:-1] == ("fallback",):
-                if not full.is_file():
-                    raise ImageProblem(f"file not found: {rel}")
-                continue
-            check_image(full, rel)
+                continue  # a font, checked with the fonts below
+            check_image(full, rel, base)
         except ImageProblem as exc:
             at(loc, str(exc))
 
-    # Fonts.
+    # Fonts: from the validated spec, or from the raw section alone when another part of
+    # the spec failed (so glyph problems are reported in the same pass).
     heading = body = None
-    fonts_raw = (data.get("theme") or {}).get("fonts") if isinstance(data.get("theme"), dict) else None
-    if campaign is not None:
-        fonts = campaign.theme.fonts
+    fonts = campaign.theme.fonts if campaign is not None else _section(specmod.Fonts, data, ("theme", "fonts"))
+    if fonts is not None:
         chains = {}
         fallback = []
         for i, rel in enumerate(fonts.fallback):
             try:
                 fallback.append(str(_font_path(base, rel)))
-            except (ImageProblem, OSError, ValueError) as exc:
+            except ImageProblem as exc:
                 at(("theme", "fonts", "fallback", i), str(exc))
         for role in ("heading", "body"):
             ref = getattr(fonts, role)
             try:
                 main = _font_path(base, ref)
                 chains[role] = (str(main), *fallback, *(str(p) for p in BUNDLED.values() if str(p) != str(main)))
-            except (ImageProblem, OSError, ValueError, KeyError) as exc:
-                at(("theme", "fonts", role), str(exc).strip("'\""))
+            except ImageProblem as exc:
+                at(("theme", "fonts", role), str(exc))
         heading, body = chains.get("heading"), chains.get("body")
-        del fonts_raw
 
     # Glyphs: every character drawn must be in some configured font.
     if heading and body:
@@ -145,35 +143,40 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
                 for ch in chain.missing(text):
                     at(
                         loc,
-                        f"character '{ch}' (U+{ord(ch):04X}) is in no configured font; remove it "
+                        f"character '{ch}' ({_codepoint(ch)}) is in no configured font; remove it "
                         "or add a font that has it to theme.fonts.fallback",
                     )
-        except Exception as exc:  # a font file that fontTools cannot read
+        except Exception as exc:  # noqa: BLE001 — a font _font_path could open but not measure
             at(("theme", "fonts"), f"cannot read font: {exc}")
 
     # Templates.
     templates: dict[str, Template] = {}
-    if campaign is not None:
-        paths = search_path(base, campaign.output.templates_dir)
-        for i, name in enumerate(campaign.output.templates):
-            found = find_template(name, paths)
+    template_problems: list[Problem] = []
+    output = campaign.output if campaign is not None else _section(specmod.Output, data, ("output",))
+    if output is not None:
+        try:
+            resolve_inside(base, output.templates_dir)
+        except ImageProblem as exc:
+            at(("output", "templates_dir"), str(exc))
+            output = None
+    if output is not None:
+        paths = search_path(base, output.templates_dir)
+        for i, name in enumerate(output.templates):
+            found = find_template(name, paths) if _plain_name(name) else None
             if found is None:
-                from .template import builtin_names
-
-                at(
-                    ("output", "templates", i),
-                    f"no template named '{name}'; built-in: {', '.join(builtin_names())} "
-                    f"(or add {campaign.output.templates_dir}/{name}.yaml)",
-                )
+                at(("output", "templates", i), _no_template(name, paths, output.templates_dir))
                 continue
             tpl, tpl_problems = load_template(found, base)
-            problems.extend(tpl_problems)
+            template_problems.extend(tpl_problems)
             if tpl is not None:
                 templates[name] = tpl
 
     if campaign is not None and campaign.inviter is None and not campaign.brand.logo:
         at(("brand",), "no logo and no inviter: the trust header will show only the brand name", "warning")
 
+    # In file order: the spec's problems by line, then each template's.
+    problems.sort(key=lambda p: p.line or 0)
+    problems.extend(template_problems)
     errors = [p for p in problems if p.severity == "error"]
     if errors or (strict and problems):
         raise SpecError(problems)
@@ -189,21 +192,70 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     )
 
 
+def _section(model: type[BaseModel], data: Any, loc: tuple):
+    """One section of the raw spec validated on its own (None when absent or invalid)."""
+    node = data
+    for key in loc:
+        node = node.get(key) if isinstance(node, dict) else None
+    if node is None:
+        node = {}
+    try:
+        return model.model_validate(node)
+    except ValueError:
+        return None
+
+
+def _near(full: Path, base: Path) -> str:
+    guess = _near_name(full, base)
+    return f" — did you mean '{guess}'?" if guess else ""
+
+
+def _codepoint(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def _plain_name(name: str) -> bool:
+    """A template name is a file stem: no folders, no '..'."""
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def _no_template(name: str, paths: list[Path], templates_dir: str) -> str:
+    from .template import builtin_names
+
+    own = sorted(p.stem for p in paths[0].glob("*.yaml")) if paths and paths[0].is_dir() else []
+    known = list(dict.fromkeys(own + builtin_names()))
+    guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f" — did you mean '{guess[0]}'?" if guess else ""
+    mine = f"; yours: {', '.join(own)}" if own else ""
+    return (
+        f"no template named '{name}'{hint} (built-in: {', '.join(builtin_names())}{mine}; "
+        f"or add {templates_dir}/{name}.yaml)"
+    )
+
+
 def _font_path(base: Path, ref: str) -> Path:
+    """The font file *ref* names, checked to be one fontTools can read."""
     if ref.startswith("bundled:"):
-        return resolve_font(ref)
+        try:
+            return resolve_font(ref)
+        except KeyError as exc:
+            raise ImageProblem(str(exc.args[0])) from None
     full = resolve_inside(base, ref)
     if not full.is_file():
-        raise ImageProblem(f"font file not found: {ref}")
+        raise ImageProblem(f"font file not found: {ref}" + _near(full, base))
     if full.suffix.lower() not in (".ttf", ".otf", ".ttc"):
         raise ImageProblem(f"'{ref}' is not a .ttf, .otf or .ttc font file")
+    try:
+        load_face(str(full))
+    except Exception as exc:  # noqa: BLE001 — fontTools raises many kinds
+        raise ImageProblem(f"{ref} is not a font fontTools can read ({exc}); export it again") from None
     return full
 
 
 def load_template(path: Path, base: Path | None = None) -> tuple[Template | None, list[Problem]]:
     """Load and validate one template file."""
     shown = display_path(path, base) if base is not None else str(path)
-    data, problems = load_yaml(path, shown)
+    data, problems = load_yaml(path, shown, empty_hint="a template needs 'name:' and 'frames:'")
     if data is None:
         return None, problems
     return validate(Template, data, shown)

@@ -1,9 +1,18 @@
-"""Plan: a loaded campaign becomes the list of files to render, one :class:`Job` each."""
+"""Plan: a loaded campaign becomes the list of files to render, one :class:`Job` each.
+
+Jobs are channel × template × size × format (variants come later), each with the tracking
+code and the URL its QR code carries.  Paths are stable::
+
+    posters/<template>/<template>-<W>x<H>.<ext>              (no channels)
+    posters/<channel>/<template>-<W>x<H>.<ext>               (with channels)
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .codes import CodeRow, code_table, duplicates, secret_for
+from .errors import Problem, SpecError
 from .spec import parse_size
 
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
@@ -17,22 +26,50 @@ class Job:
     width: int
     height: int
     format: str
-    url: str
+    url: str  # what the QR code carries
     path: str  # relative to the output folder, always with '/' separators
+    channel: str = ""
+    variant: str = ""
+    code: str = ""
+    full_url: str = ""  # the landing URL with code and UTM parameters
 
     @property
     def size(self) -> str:
         return f"{self.width}x{self.height}"
 
 
-def plan(loaded) -> list[Job]:
+def codes_for(loaded, environ=None) -> tuple[list[CodeRow], list[Problem]]:
+    """The code table of a campaign, and problems with it (secret, collisions)."""
+    spec = loaded.spec
+    secret, problem = secret_for(spec, environ)
+    problems = [Problem(problem.message, file=str(loaded.path), path=problem.path, severity=problem.severity)] if problem else []
+    rows = code_table(spec, secret)
+    for a, b in duplicates(rows):
+        problems.append(
+            Problem(
+                f"channels '{a.channel}' and '{b.channel}' got the same code {a.code}; "
+                "raise tracking.code_length",
+                file=str(loaded.path),
+                path="tracking.code_length",
+            )
+        )
+    return rows, problems
+
+
+def plan(loaded, environ=None) -> list[Job]:
     """Every poster the spec asks for, in a stable order."""
     spec = loaded.spec
+    rows, problems = codes_for(loaded, environ)
+    if any(p.severity == "error" for p in problems):
+        raise SpecError(problems)
+    targets = [(r.channel, r.variant, r.code, r.qr_url, r.url) for r in rows] or [("", "", "", spec.landing_url, spec.landing_url)]
     jobs = []
-    for name in spec.output.templates:
-        for size in spec.output.sizes:
-            w, h = parse_size(size)
-            for fmt in spec.output.formats:
-                path = f"posters/{name}/{name}-{w}x{h}.{EXTENSIONS[fmt]}"
-                jobs.append(Job(name, w, h, fmt, spec.landing_url, path))
+    for channel, variant, code, qr_url, full in targets:
+        for name in spec.output.templates:
+            for size in spec.output.sizes:
+                w, h = parse_size(size)
+                for fmt in spec.output.formats:
+                    folder = channel or name
+                    path = f"posters/{folder}/{name}-{w}x{h}.{EXTENSIONS[fmt]}"
+                    jobs.append(Job(name, w, h, fmt, qr_url, path, channel, variant, code, full))
     return jobs

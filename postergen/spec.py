@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 
 class _AssetMarker:
@@ -32,6 +32,17 @@ def _check_colour(value: str) -> str:
     if not _HEX.match(value):
         raise ValueError(f"'{value}' is not a colour; write it as #RRGGBB, e.g. '#E8432E'")
     return value
+
+
+def _check_size(size: str) -> str:
+    # Checked per item, so a problem points at the very size that is wrong.
+    m = SIZE_RE.match(size)
+    if not m:
+        raise ValueError(f"'{size}' is not a size; write WIDTHxHEIGHT, e.g. '1080x1920'")
+    w, h = int(m[1]), int(m[2])
+    if not (200 <= w <= 4000 and 200 <= h <= 6000):
+        raise ValueError(f"'{size}' is out of range: width 200-4000 px, height 200-6000 px")
+    return size
 
 
 class Model(BaseModel):
@@ -126,13 +137,10 @@ class Poster(Model):
 class Gradient(Model):
     """A linear gradient."""
 
-    colors: list[str] = Field(min_length=2, max_length=4, description="2 to 4 colours, #RRGGBB.")
+    colors: list[Annotated[str, AfterValidator(_check_colour)]] = Field(
+        min_length=2, max_length=4, description="2 to 4 colours, #RRGGBB."
+    )
     angle: float = Field(default=180, description="Degrees: 180 runs top to bottom, 90 left to right.")
-
-    @field_validator("colors")
-    @classmethod
-    def _colours(cls, value: list[str]) -> list[str]:
-        return [_check_colour(v) for v in value]
 
 
 class Background(Model):
@@ -236,7 +244,7 @@ class Output(Model):
         min_length=1,
         description="Template names: built-in ('bold', 'photo', 'minimal') or your own in templates_dir.",
     )
-    sizes: list[str] = Field(
+    sizes: list[Annotated[str, AfterValidator(_check_size)]] = Field(
         default_factory=lambda: ["1080x1920"],
         min_length=1,
         description="Sizes as WIDTHxHEIGHT in px, e.g. '1080x1920', '750x1334', '1080x1080', '1242x1660'.",
@@ -248,17 +256,40 @@ class Output(Model):
         description="Folder (relative to the spec) searched for templates before the built-in ones.",
     )
 
-    @field_validator("sizes")
-    @classmethod
-    def _sizes(cls, value: list[str]) -> list[str]:
-        for size in value:
-            m = SIZE_RE.match(size)
-            if not m:
-                raise ValueError(f"'{size}' is not a size; write WIDTHxHEIGHT, e.g. '1080x1920'")
-            w, h = int(m[1]), int(m[2])
-            if not (200 <= w <= 4000 and 200 <= h <= 6000):
-                raise ValueError(f"'{size}' is out of range: width 200-4000 px, height 200-6000 px")
-        return value
+
+class Channel(Model):
+    """One distribution channel; each gets its own tracking code and posters."""
+
+    id: str = Field(
+        description="Channel id used in file names and as utm_source: lowercase letters, digits, "
+        "'-' and '_', e.g. 'moments'.",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$",
+    )
+    name: str = Field(description="Display name, e.g. '朋友圈' (for tables and hand-offs).")
+    medium: str = Field(default="social", description="utm_medium, e.g. 'social', 'offline', 'sms'.")
+    source: str | None = Field(
+        default=None, description="utm_source when it should differ from the id (may be Chinese)."
+    )
+    printed: bool = Field(default=False, description="True for print channels (store posters, 包裹卡).")
+
+
+class Tracking(Model):
+    """How tracking codes and QR URLs are made."""
+
+    secret_env: str | None = Field(
+        default=None,
+        description="Name of the environment variable holding the campaign secret that codes are "
+        "derived from. Without it codes are guessable (validate warns).",
+        pattern=r"^[A-Z_][A-Z0-9_]*$",
+    )
+    code_length: int = Field(default=8, ge=6, le=10, description="Characters per code (6-10).")
+    code_param: str = Field(default="c", pattern=r"^[a-z_][a-z0-9_]{0,15}$", description="Query parameter carrying the code.")
+    short_base: str | None = Field(
+        default=None,
+        description="Base of the short form '<short_base>/c/<code>'; when set, QR codes carry the short "
+        "form and build writes a redirect page per code.",
+        pattern=r"^https?://[^\s?#]+$",
+    )
 
 
 class Campaign(Model):
@@ -280,6 +311,22 @@ class Campaign(Model):
     theme: Theme = Field(default_factory=Theme, description="Colours, background, fonts.")
     qr: QR = Field(default_factory=QR, description="QR code settings.")
     output: Output = Field(default_factory=Output, description="What to render.")
+    channels: list[Channel] = Field(
+        default_factory=list,
+        description="Distribution channels; one poster set per channel, each with its own code. "
+        "Without channels the QR code carries landing_url as it is.",
+    )
+    tracking: Tracking = Field(default_factory=Tracking, description="Tracking codes and URLs.")
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, value: list[Channel]) -> list[Channel]:
+        seen = set()
+        for ch in value:
+            if ch.id in seen:
+                raise ValueError(f"channel id '{ch.id}' is used twice; channel ids must be unique")
+            seen.add(ch.id)
+        return value
 
 
 def parse_size(size: str) -> tuple[int, int]:

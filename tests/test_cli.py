@@ -58,9 +58,8 @@ def test_validate_reports_every_problem_and_exits_2(tmp_path):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert f"{spec}:14 poster.headlne: unknown field — did you mean 'headline'?" in lines
-    assert f"{spec}:13 poster.headline: required field is missing" in lines
     assert any(line.startswith(f"{spec}:26 theme.primary: 'red' is not a colour") for line in lines)
-    assert lines[-1] == "3 problems found; nothing was rendered."
+    assert lines[-1] == "2 problems found; nothing was rendered."
 
 
 def test_validate_json(tmp_path):
@@ -87,7 +86,7 @@ def test_build_bad_spec_exits_2_and_writes_nothing(tmp_path):
     spec = make_campaign(tmp_path / "c", {"poster.benefits": ["只有一条"]})
     result = run("build", spec, "-o", tmp_path / "out")
     assert result.exit_code == 2
-    assert "poster.benefits: has 1 items; at least 2 are allowed" in result.output
+    assert "poster.benefits: has 1 item; at least 2 are required" in result.output
     assert not (tmp_path / "out").exists()
 
 
