@@ -50,39 +50,54 @@ def mix(a: str, b: str, t: float) -> str:
 
 
 class Art:
-    """A supersampled RGBA drawing surface; coordinates are in output pixels."""
+    """A supersampled RGBA drawing surface; coordinates are in output pixels.
 
-    def __init__(self, w: int, h: int, bg=(0, 0, 0, 0)):
-        self.w, self.h = w, h
-        self.im = Image.new("RGBA", (w * SS, h * SS), bg if isinstance(bg, tuple) else rgb(bg))
+    Every shape is drawn on a small layer of its own (its bounding box) and then
+    alpha-composited, so translucent colours blend like paint.
+    """
+
+    def __init__(self, w: int, h: int, bg=(0, 0, 0, 0), ss: int = SS):
+        self.w, self.h, self.ss = w, h, ss
+        self.im = Image.new("RGBA", (round(w * ss), round(h * ss)), _c(bg))
 
     # layers -----------------------------------------------------------------
     def layer(self) -> tuple[Image.Image, ImageDraw.ImageDraw]:
         im = Image.new("RGBA", self.im.size, (0, 0, 0, 0))
         return im, ImageDraw.Draw(im)
 
-    def put(self, layer: Image.Image, blur: float = 0) -> None:
+    def put(self, layer: Image.Image, blur: float = 0, at=(0, 0)) -> None:
         if blur:
-            layer = layer.filter(ImageFilter.GaussianBlur(blur * SS))
-        self.im.alpha_composite(layer)
+            layer = soft(layer, blur * self.ss)
+        self.im.alpha_composite(layer, at)
 
-    # shapes (each on its own layer so translucent colours blend) -------------
-    def _draw(self, fn, blur=0):
-        im, d = self.layer()
-        fn(d)
-        self.put(im, blur)
+    def _draw(self, fn, pts, pad=0.0, blur=0.0):
+        """Run fn(draw, translated_points) on a layer the size of the points' bounding box."""
+        s = self.ss
+        P = [(x * s, y * s) for x, y in pts]
+        m = (pad + 3 * blur) * s + 2
+        x0 = max(0, math.floor(min(x for x, _ in P) - m))
+        y0 = max(0, math.floor(min(y for _, y in P) - m))
+        x1 = min(self.im.width, math.ceil(max(x for x, _ in P) + m))
+        y1 = min(self.im.height, math.ceil(max(y for _, y in P) + m))
+        if x1 <= x0 or y1 <= y0:
+            return
+        im = Image.new("RGBA", (x1 - x0, y1 - y0), (0, 0, 0, 0))
+        fn(ImageDraw.Draw(im), [(x - x0, y - y0) for x, y in P])
+        if blur:
+            im = soft(im, blur * s)
+        self.im.alpha_composite(im, (x0, y0))
 
+    # shapes -----------------------------------------------------------------
     def rect(self, box, fill, radius=0, blur=0):
-        b = [v * SS for v in box]
-        self._draw(lambda d: d.rounded_rectangle(b, radius * SS, fill=_c(fill)), blur)
+        r = radius * self.ss
+        self._draw(lambda d, p: d.rounded_rectangle([*p[0], *p[1]], r, fill=_c(fill)),
+                   [box[:2], box[2:]], blur=blur)
 
     def ellipse(self, box, fill, blur=0):
-        b = [v * SS for v in box]
-        self._draw(lambda d: d.ellipse(b, fill=_c(fill)), blur)
+        self._draw(lambda d, p: d.ellipse([*p[0], *p[1]], fill=_c(fill)), [box[:2], box[2:]], blur=blur)
 
     def polygon(self, pts, fill, blur=0):
-        p = [(x * SS, y * SS) for x, y in pts]
-        self._draw(lambda d: d.polygon(p, fill=_c(fill)), blur)
+        self._draw(lambda d, p: d.polygon(p, fill=_c(fill)), pts, blur=blur)
 
     def circle_at(self, cx, cy, r, fill, blur=0):
         self.ellipse((cx - r, cy - r, cx + r, cy + r), fill, blur)
@@ -90,45 +105,49 @@ class Art:
     def stroke(self, pts, color, width, closed=False):
         """A polyline with round caps and joins."""
         c = _c(color)
-        p = [(x * SS, y * SS) for x, y in pts]
-        if closed:
-            p = p + [p[0], p[1]]
-        w = width * SS
+        w = width * self.ss
 
-        def fn(d):
+        def fn(d, p):
+            if closed:
+                p = p + [p[0], p[1]]
             d.line(p, fill=c, width=round(w), joint="curve")
             if not closed:
                 for x, y in (p[0], p[-1]):
                     d.ellipse((x - w / 2, y - w / 2, x + w / 2, y + w / 2), fill=c)
 
-        self._draw(fn)
+        self._draw(fn, pts, pad=width)
 
     def arc(self, box, start, end, color, width):
         """An elliptical arc with round caps; angles in degrees, clockwise from 3 o'clock."""
-        pts = arc_points(box, start, end)
-        self.stroke(pts, color, width)
+        self.stroke(arc_points(box, start, end), color, width)
 
     def outline_rect(self, box, color, width, radius=0):
-        b = [v * SS for v in box]
-        self._draw(lambda d: d.rounded_rectangle(b, radius * SS, outline=_c(color), width=round(width * SS)))
+        r, w = radius * self.ss, round(width * self.ss)
+        self._draw(lambda d, p: d.rounded_rectangle([*p[0], *p[1]], r, outline=_c(color), width=w),
+                   [box[:2], box[2:]])
 
     def outline_ellipse(self, box, color, width):
         self.arc(box, 0, 360, color, width)
 
-    def glyph(self, text, cx, cy, height, color, font=FONT_BOLD, by="ink"):
+    def glyph(self, text, cx, cy, height, color, font=FONT_BOLD):
         """Draw *text* with its ink box centred on (cx, cy) and *height* px tall."""
-        im, d = self.layer()
+        s = self.ss
         probe = ImageFont.truetype(str(font), 400)
-        l, t, r, b = d.textbbox((0, 0), text, font=probe, anchor="ls")
-        size = 400 * height * SS / (b - t)
-        f = ImageFont.truetype(str(font), round(size))
-        l, t, r, b = d.textbbox((0, 0), text, font=f, anchor="ls")
-        d.text((cx * SS - (l + r) / 2, cy * SS - (t + b) / 2), text, font=f, fill=_c(color), anchor="ls")
+        l, t, r, b = probe.getbbox(text, anchor="ls")
+        f = ImageFont.truetype(str(font), round(400 * height * s / (b - t)))
+        l, t, r, b = f.getbbox(text, anchor="ls")
+        im, d = self.layer()
+        d.text((cx * s - (l + r) / 2, cy * s - (t + b) / 2), text, font=f, fill=_c(color), anchor="ls")
         self.put(im)
 
-    def paste(self, other: "Art", x: float, y: float) -> None:
-        im = other.im
-        self.im.alpha_composite(im, (round(x * SS), round(y * SS)))
+    def paste_image(self, im: Image.Image, x: float, y: float) -> None:
+        """Composite an RGBA image (already at this surface's scale) at output px (x, y)."""
+        s = self.ss
+        x0, y0 = round(x * s), round(y * s)
+        cx0, cy0 = max(0, -x0), max(0, -y0)
+        im = im.crop((cx0, cy0, min(im.width, self.im.width - x0), min(im.height, self.im.height - y0)))
+        if im.width > 0 and im.height > 0:
+            self.im.alpha_composite(im, (x0 + cx0, y0 + cy0))
 
     # output -------------------------------------------------------------------
     def image(self) -> Image.Image:
@@ -139,6 +158,11 @@ class Art:
         if opaque:
             im = im.convert("RGB")
         save(im, path)
+
+
+def soft(im: Image.Image, radius: float) -> Image.Image:
+    """Gaussian blur in premultiplied alpha (no dark fringes around translucent shapes)."""
+    return im.convert("RGBa").filter(ImageFilter.GaussianBlur(radius)).convert("RGBA")
 
 
 def _c(color):
@@ -177,7 +201,7 @@ def save(im: Image.Image, path: Path, quality: int = 85) -> None:
 
 
 def logo_tile(path: Path, fill: str, char: str, accent_fn=None, round_=False, char_color="#FFFFFF",
-              char_height=232, char_dy=12):
+              char_height=232, char_dy=12, char_dx=0, accent_on_top=False):
     """A flat logo: white-outlined tile (rounded square or circle), big white character."""
     a = Art(512, 512)
     if round_:
@@ -186,9 +210,11 @@ def logo_tile(path: Path, fill: str, char: str, accent_fn=None, round_=False, ch
     else:
         a.rect((0, 0, 512, 512), "#FFFFFF", radius=128)
         a.rect((22, 22, 490, 490), fill, radius=108)
-    if accent_fn:
+    if accent_fn and not accent_on_top:
         accent_fn(a)
-    a.glyph(char, 256, 256 + char_dy, char_height, char_color)
+    a.glyph(char, 256 + char_dx, 256 + char_dy, char_height, char_color)
+    if accent_fn and accent_on_top:
+        accent_fn(a)
     a.save_png(path)
 
 
@@ -219,22 +245,24 @@ def tea_logo(path: Path):
 def course_logo(path: Path):
     def accent(a):
         # a rising arrow in the top-right corner: growth
-        a.stroke([(338, 158), (372, 124), (396, 140), (436, 96)], "#FF9F1C", 20)
-        a.stroke([(408, 94), (438, 94), (438, 124)], "#FF9F1C", 20)
+        a.stroke([(350, 150), (378, 122), (400, 138), (434, 104)], "#FF9F1C", 18)
+        a.stroke([(410, 100), (438, 100), (438, 128)], "#FF9F1C", 18)
 
-    logo_tile(path, "#1E3A8A", "增", accent, char_height=232, char_dy=24)
+    logo_tile(path, "#1E3A8A", "增", accent, char_height=220, char_dy=34, char_dx=-14)
 
 
 def coffee_logo(path: Path):
     def accent(a):
         # a coffee bean tucked under the letter's bowl
         bean = Art(512, 512)
-        bean.ellipse((0, 0, 120, 160), "#E0A96D")
-        bean.stroke(_bean_crease(120, 160), "#4A2C21", 12)
+        bean.ellipse((0, 0, 120, 160), "#4A2C21")  # a gap ring in the tile colour
+        bean.ellipse((12, 12, 108, 148), "#E0A96D")
+        bean.stroke([(x * 0.8 + 12, y * 0.85 + 12) for x, y in _bean_crease(120, 160)], "#4A2C21", 10)
         small = bean.im.crop((0, 0, 120 * SS, 160 * SS)).rotate(-35, resample=Image.Resampling.BICUBIC, expand=True)
-        a.im.alpha_composite(small, (round(318 * SS), round(272 * SS)))
+        a.paste_image(small, 296, 262)
 
-    logo_tile(path, "#4A2C21", "B", accent, round_=True, char_height=250, char_dy=-6)
+    logo_tile(path, "#4A2C21", "B", accent, round_=True, char_height=240, char_dy=-10, char_dx=-22,
+              accent_on_top=True)
 
 
 def _bean_crease(w, h):
@@ -311,7 +339,7 @@ def avatar(path: Path, bg: str, skin: str, hair: str, shirt: str, style: str, *,
     # cheeks, nose, smile
     for x in (204, 308):
         a.ellipse((x - 18, 276, x + 18, 298), ("#FF7B7B", 70))
-    a.arc((246, 262, 266, 292), 20, 160, shade, 5)
+    a.stroke([(258, 266), (252, 282), (260, 285)], shade, 5)
     if beard:
         a.polygon(arc_points((186, 210, 326, 352), 10, 170) + [(230, 302), (282, 302)], hair)
         a.arc((236, 294, 276, 318), 20, 160, "#FFFFFF", 5)
@@ -412,7 +440,7 @@ def ic_bean(a, c, x):
         t = i / 30
         pts.append((64 + math.sin((t - 0.5) * 2 * math.pi) * 10, 20 + 88 * t))
     big.stroke(pts, c, W)
-    a.im.alpha_composite(big.im.rotate(-30, resample=Image.Resampling.BICUBIC))
+    a.paste_image(big.im.rotate(-30, resample=Image.Resampling.BICUBIC), 0, 0)
 
 
 def ic_truck(a, c, x):
@@ -446,59 +474,47 @@ def ic_mug(a, c, x):
 
 def tea_hero(path: Path, logo: Path):
     """A photo-like illustration: a mango-pomelo-sago drink on a table, window light."""
-    W_, H_ = 1200, 1600
+    W_, H_, hs = 1200, 1600, 2  # 2× supersampling is plenty under the blur and grain
     rnd = random.Random(7)
-    bg = Art(W_, H_)
-    # wall: soft mint with a warm light from the upper left
-    wall = Image.new("RGBA", (W_ * SS // 4, H_ * SS // 4))
-    wd = ImageDraw.Draw(wall)
-    table_y = 1130
-    for y in range(wall.height):
-        t = y / wall.height
-        wd.line([(0, y), (wall.width, y)], fill=rgb(mix("#E6F4EC", "#BFE0CF", min(1, t * 1.3))))
-    bg.im.alpha_composite(wall.resize(bg.im.size, Image.Resampling.BICUBIC))
-    bg.ellipse((-500, -600, 900, 800), ("#FFF6DF", 150), blur=90)  # window glow
+    a = Art(W_, H_, "#DDEFE6", ss=hs)
+    # wall: soft mint, darker towards the table, warm window light from the upper left
+    for y in range(0, H_, 4):
+        a.rect((0, y, W_, y + 4), mix("#E8F5EE", "#B9DCC9", min(1, y / 1130)))
+    a.ellipse((-500, -600, 900, 800), ("#FFF6DF", 160), blur=90)
     # out-of-focus foliage in the corners
+    fol = Art(W_, H_, ss=hs)
     for cx, cy, ang, ln in [(90, 140, 35, 520), (-20, 420, 5, 460), (1130, 220, 150, 560), (1190, 520, 175, 420),
                             (980, 60, 120, 380)]:
-        leaf(bg, cx, cy, ln, ln * 0.42, ang, ("#3E8E63", 170))
-    fol = bg.im.filter(ImageFilter.GaussianBlur(26 * SS))
-    bg.im = fol
+        leaf(fol, cx, cy, ln, ln * 0.42, ang, ("#3E8E63", 170))
+    a.put(fol.im, blur=26)
     # bokeh
-    bok, bd = bg.layer()
     for _ in range(26):
         x, y, r = rnd.uniform(0, W_), rnd.uniform(0, 900), rnd.uniform(18, 70)
-        bd.ellipse([v * SS for v in (x - r, y - r, x + r, y + r)], fill=(255, 255, 240, rnd.randint(40, 95)))
-    bg.put(bok, blur=6)
-    # table: warm light wood with soft grain, slightly blurred
-    tb = Art(W_, H_ - table_y)
-    for y in range(0, H_ - table_y, 2):
-        t = y / (H_ - table_y)
-        tb.rect((0, y, W_, y + 2), mix("#EFD7B3", "#D9B088", t))
+        a.circle_at(x, y, r, ("#FFFFF0", rnd.randint(40, 95)), blur=6)
+    # table: warm light wood with soft grain
+    table_y = 1130
+    for y in range(table_y, H_, 4):
+        a.rect((0, y, W_, y + 4), mix("#EFD7B3", "#D4A97F", (y - table_y) / (H_ - table_y)))
+    grain = Art(W_, H_, ss=hs)
     for _ in range(40):
-        y = rnd.uniform(0, H_ - table_y)
-        tb.rect((0, y, W_, y + rnd.uniform(1, 3)), ("#B98A5E", rnd.randint(18, 40)))
-    tbi = tb.im.filter(ImageFilter.GaussianBlur(2 * SS))
-    bg.im.alpha_composite(tbi, (0, table_y * SS))
-    bg.rect((0, table_y - 2, W_, table_y + 6), ("#FFFFFF", 120), blur=2)  # table edge highlight
-    bg.im = bg.im.filter(ImageFilter.GaussianBlur(3 * SS))
+        y = rnd.uniform(table_y + 6, H_)
+        grain.rect((0, y, W_, y + rnd.uniform(1, 3)), ("#B98A5E", rnd.randint(18, 40)))
+    a.put(grain.im, blur=2)
+    a.rect((0, table_y - 2, W_, table_y + 6), ("#FFFFFF", 120), blur=2)  # table edge highlight
 
-    a = bg
     cx = 600
     top, bottom = 560, 1250
     tw, bw = 420, 330
-    # shadow on the table
+    # shadow of the cup on the table
     a.ellipse((cx - 250, bottom - 40, cx + 290, bottom + 50), ("#6B4A2B", 90), blur=24)
-    # props: mango cubes and a pomelo half, slightly out of focus
-    props, _ = a.layer()
-    pa = Art(W_, H_)
-    pa.im = props
-    pomelo(pa, 220, 1300, 150)
-    for (x, y, s, ang) in [(880, 1290, 70, 12), (960, 1360, 64, -8), (850, 1390, 72, 30), (1010, 1260, 58, 22)]:
-        mango_cube(pa, x, y, s, ang)
-    leaf(pa, 330, 1215, 150, 60, -20, "#3E9A62", vein="#2E7A4C")
-    leaf(pa, 1080, 1395, 130, 52, 200, "#4BAA6E", vein="#2E7A4C")
-    a.im.alpha_composite(pa.im.filter(ImageFilter.GaussianBlur(1.2 * SS)))
+    # props: a pomelo half, mango cubes and leaves, slightly out of focus
+    props = Art(W_, H_, ss=hs)
+    pomelo(props, 220, 1300, 150)
+    for (x, y, sz, ang) in [(880, 1290, 70, 12), (960, 1360, 64, -8), (850, 1390, 72, 30), (1010, 1260, 58, 22)]:
+        mango_cube(props, x, y, sz, ang)
+    leaf(props, 330, 1215, 150, 60, -20, "#3E9A62", vein="#2E7A4C")
+    leaf(props, 1080, 1395, 130, 52, 200, "#4BAA6E", vein="#2E7A4C")
+    a.put(props.im, blur=1.2)
 
     # --- the cup -------------------------------------------------------------
     def x_at(y, inset=0):
@@ -506,9 +522,9 @@ def tea_hero(path: Path, logo: Path):
         half = (tw + (bw - tw) * t) / 2 - inset
         return cx - half, cx + half
 
-    # drink: layered gradient clipped to the cup
+    # the drink: layered gradient, clipped to the inside of the cup
     drink_top = top + 40
-    body = Art(W_, H_)
+    body = Art(W_, H_, ss=hs)
     stops = [(drink_top, "#FFF4DA"), (drink_top + 110, "#FFE6A0"), (820, "#FFD36B"), (960, "#FDB43A"), (bottom, "#F39A1F")]
     for y in range(drink_top, bottom, 2):
         for (y0, c0), (y1, c1) in zip(stops, stops[1:]):
@@ -516,36 +532,31 @@ def tea_hero(path: Path, logo: Path):
                 col = mix(c0, c1, (y - y0) / max(1, y1 - y0))
                 break
         body.rect((0, y, W_, y + 2), col)
-    # sago pearls, pomelo bits, mango cubes inside
-    for _ in range(70):
+    for _ in range(70):  # sago pearls
         y = rnd.uniform(drink_top + 150, 1020)
         l, r = x_at(y, 24)
-        x = rnd.uniform(l, r)
-        rr = rnd.uniform(7, 11)
+        x, rr = rnd.uniform(l, r), rnd.uniform(7, 11)
         body.circle_at(x, y, rr, ("#FFFFFF", 150))
         body.circle_at(x - rr * 0.3, y - rr * 0.3, rr * 0.35, ("#FFFFFF", 230))
-    for _ in range(38):
+    for _ in range(38):  # pomelo bits
         y = rnd.uniform(drink_top + 120, 1120)
         l, r = x_at(y, 30)
-        x = rnd.uniform(l, r)
-        leaf(body, x, y, rnd.uniform(22, 34), 9, rnd.uniform(0, 180), ("#F7876A", 210))
-    for _ in range(16):
+        leaf(body, rnd.uniform(l, r), y, rnd.uniform(22, 34), 9, rnd.uniform(0, 180), ("#F7876A", 210))
+    for _ in range(16):  # mango cubes at the bottom
         y = rnd.uniform(1000, bottom - 40)
         l, r = x_at(y, 60)
         mango_cube(body, rnd.uniform(l, r), y, rnd.uniform(48, 62), rnd.uniform(-30, 30))
-    # cream top with a wavy edge
     wave = [(x, drink_top + 60 + 10 * math.sin(x / 38)) for x in range(cx - tw // 2 - 10, cx + tw // 2 + 12, 6)]
     body.polygon([(cx - tw / 2 - 10, drink_top - 10), (cx + tw / 2 + 10, drink_top - 10)] + wave[::-1], ("#FFFBF0", 235))
     mask = Image.new("L", body.im.size, 0)
-    md = ImageDraw.Draw(mask)
     l0, r0 = x_at(drink_top, 8)
     l1, r1 = x_at(bottom, 8)
-    md.polygon([(l0 * SS, drink_top * SS), (r0 * SS, drink_top * SS), (r1 * SS, (bottom - 8) * SS), (l1 * SS, (bottom - 8) * SS)], fill=255)
+    ImageDraw.Draw(mask).polygon([(v * hs) for v in (l0, drink_top, r0, drink_top, r1, bottom - 8, l1, bottom - 8)], fill=255)
     body.im.putalpha(ImageChops.multiply(body.im.getchannel("A"), mask))
-    a.im.alpha_composite(body.im)
+    a.put(body.im)
 
-    # plastic cup: faint walls, reflections, rim
-    cup = Art(W_, H_)
+    # the plastic cup: faint walls, reflections, rim
+    cup = Art(W_, H_, ss=hs)
     l0, r0 = x_at(top)
     l1, r1 = x_at(bottom)
     cup.polygon([(l0, top), (r0, top), (r1, bottom), (l1, bottom)], ("#FFFFFF", 34))
@@ -553,46 +564,48 @@ def tea_hero(path: Path, logo: Path):
     cup.polygon([(l0 + 26, top + 30), (l0 + 70, top + 30), (l1 + 58, bottom - 30), (l1 + 24, bottom - 30)], ("#FFFFFF", 95))
     cup.polygon([(r0 - 60, top + 60), (r0 - 44, top + 60), (r1 - 34, bottom - 60), (r1 - 46, bottom - 60)], ("#FFFFFF", 80))
     cup.ellipse((l1 + 6, bottom - 16, r1 - 6, bottom + 12), ("#FFFFFF", 70))
-    a.im.alpha_composite(cup.im.filter(ImageFilter.GaussianBlur(1.5 * SS)))
-    # straw (behind the lid dome edge, in front of the drink)
-    straw_bottom = (cx + 40, 900)
-    straw_top = (cx + 190, 260)
-    a.stroke([straw_bottom, straw_top], "#16805F", 42)
-    a.stroke([(straw_bottom[0] - 8, straw_bottom[1]), (straw_top[0] - 8, straw_top[1])], ("#FFFFFF", 90), 10)
-    a.ellipse((straw_top[0] - 21, straw_top[1] - 9, straw_top[0] + 21, straw_top[1] + 9), "#0F5E45")
+    a.put(cup.im, blur=1.5)
+    # straw, in front of the drink and behind the dome
+    sb, st = (cx + 40, 900), (cx + 190, 260)
+    rim = (sb[0] + (st[0] - sb[0]) * (sb[1] - drink_top) / (sb[1] - st[1]), drink_top)
+    a.stroke([sb, rim], ("#16805F", 190), 42)  # seen through the drink
+    a.stroke([rim, st], "#16805F", 42)
+    a.stroke([(sb[0] - 8, sb[1]), (st[0] - 8, st[1])], ("#FFFFFF", 90), 10)
+    a.ellipse((st[0] - 21, st[1] - 9, st[0] + 21, st[1] + 9), "#0F5E45")
     # dome lid
-    lid = Art(W_, H_)
-    lid.polygon(arc_points((cx - tw / 2 - 6, top - 170, cx + tw / 2 + 6, top + 170), 180, 360), ("#FFFFFF", 60))
-    lid.arc((cx - tw / 2 - 6, top - 170, cx + tw / 2 + 6, top + 170), 185, 355, ("#FFFFFF", 170), 5)
+    lid = Art(W_, H_, ss=hs)
+    dome = (cx - tw / 2 - 6, top - 170, cx + tw / 2 + 6, top + 170)
+    lid.polygon(arc_points(dome, 180, 360), ("#FFFFFF", 60))
+    lid.arc(dome, 185, 355, ("#FFFFFF", 170), 5)
     lid.arc((cx - tw / 2 + 40, top - 140, cx + tw / 2 - 40, top + 130), 200, 250, ("#FFFFFF", 220), 14)
     lid.ellipse((cx - tw / 2 - 14, top - 14, cx + tw / 2 + 14, top + 18), ("#FFFFFF", 150))
     lid.ellipse((cx - tw / 2 - 4, top - 6, cx + tw / 2 + 4, top + 10), ("#F4FBF7", 120))
-    a.im.alpha_composite(lid.im.filter(ImageFilter.GaussianBlur(1 * SS)))
-    # brand sticker on the cup
-    sticker = Image.open(logo).convert("RGBA").resize((150 * SS, 150 * SS), Image.Resampling.LANCZOS)
-    a.ellipse((cx - 84 + 4, 838 + 6, cx + 84 + 4, 1006 + 6), ("#7A4A10", 60), blur=4)
-    a.im.alpha_composite(sticker, ((cx - 75) * SS, 846 * SS))
+    a.put(lid.im, blur=1)
+    # the round brand sticker on the cup
+    a.circle_at(cx + 4, 930, 84, ("#7A4A10", 50), blur=4)
+    a.circle_at(cx, 926, 80, "#FFFFFF")
+    a.circle_at(cx, 926, 72, "#137A5B")
+    a.glyph("茶", cx - 4, 932, 70, "#FFFFFF")
+    leaf(a, cx + 40, 880, 34, 17, -40, "#FFB627")
 
     img = a.image().convert("RGB")
     # photo finish: gentle vignette and fine grain
     vig = Image.new("L", (W_, H_), 0)
     ImageDraw.Draw(vig).ellipse((-260, -200, W_ + 260, H_ + 300), fill=255)
     vig = vig.filter(ImageFilter.GaussianBlur(180))
-    dark = Image.new("RGB", (W_, H_), (70, 60, 45))
-    img = Image.composite(img, Image.blend(img, dark, 0.35), vig)
-    grain = Image.effect_noise((W_, H_), 7).convert("RGB")
-    img = ImageChops.add(img, grain, scale=1.0, offset=-128 + 0)
+    img = Image.composite(img, Image.blend(img, Image.new("RGB", (W_, H_), (70, 60, 45)), 0.35), vig)
+    noise = Image.effect_noise((W_, H_), 3).convert("RGB")
+    img = ImageChops.add(img, noise, offset=-128)
     save(img, path, quality=85)
 
 
 def mango_cube(a: Art, x, y, s, ang):
-    cube = Art(int(s * 1.6), int(s * 1.6))
+    cube = Art(s * 1.6, s * 1.6, ss=a.ss)
     o = s * 0.3
     cube.rect((o, o, o + s, o + s), "#F7A21B", radius=s * 0.22)
     cube.rect((o + s * 0.12, o + s * 0.1, o + s * 0.7, o + s * 0.5), ("#FFD35A", 200), radius=s * 0.16)
     cube.rect((o, o + s * 0.62, o + s, o + s), ("#D9780F", 120), radius=s * 0.2)
-    im = cube.im.rotate(ang, resample=Image.Resampling.BICUBIC)
-    a.im.alpha_composite(im, (round((x - s * 0.8) * SS), round((y - s * 0.8) * SS)))
+    a.paste_image(cube.im.rotate(ang, resample=Image.Resampling.BICUBIC), x - s * 0.8, y - s * 0.8)
 
 
 def pomelo(a: Art, x, y, r):

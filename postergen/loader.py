@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from . import spec as specmod
 from .errors import Problem, SpecError, display_path
-from .fonts import BUNDLED, FontChain, chain_for, load_face, resolve_font
+from .fonts import BUNDLED, FontChain, chain_for, resolve_font
 from .images import ImageProblem, check_image, near as _near_name, resolve_inside
 from .spec import Campaign
 from .template import Template, find_template, search_path
@@ -152,7 +152,11 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     # Templates.
     templates: dict[str, Template] = {}
     template_problems: list[Problem] = []
-    output = campaign.output if campaign is not None else _section(specmod.Output, data, ("output",))
+    output = (
+        campaign.output
+        if campaign is not None
+        else _section(specmod.Output, data, ("output",), only=("templates", "templates_dir"))
+    )
     if output is not None:
         try:
             resolve_inside(base, output.templates_dir)
@@ -192,13 +196,19 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     )
 
 
-def _section(model: type[BaseModel], data: Any, loc: tuple):
-    """One section of the raw spec validated on its own (None when absent or invalid)."""
+def _section(model: type[BaseModel], data: Any, loc: tuple, only: tuple = ()):
+    """One section of the raw spec validated on its own (None when absent or invalid).
+
+    With *only*, just those fields are taken from the section (the rest default), so a
+    problem elsewhere in the section does not hide these fields' own checks.
+    """
     node = data
     for key in loc:
         node = node.get(key) if isinstance(node, dict) else None
     if node is None:
         node = {}
+    if only and isinstance(node, dict):
+        node = {k: v for k, v in node.items() if k in only}
     try:
         return model.model_validate(node)
     except ValueError:
@@ -246,7 +256,11 @@ def _font_path(base: Path, ref: str) -> Path:
     if full.suffix.lower() not in (".ttf", ".otf", ".ttc"):
         raise ImageProblem(f"'{ref}' is not a .ttf, .otf or .ttc font file")
     try:
-        load_face(str(full))
+        from fontTools.ttLib import TTFont
+
+        with open(full, "rb") as fh:  # read what Face reads, closing the file on failure
+            font = TTFont(fh, fontNumber=0, lazy=True)
+            font["head"], font["hmtx"], font.getBestCmap()
     except Exception as exc:  # noqa: BLE001 — fontTools raises many kinds
         raise ImageProblem(f"{ref} is not a font fontTools can read ({exc}); export it again") from None
     return full

@@ -172,12 +172,14 @@ def problems(spec: Path | str, strict: bool = False) -> list[str]:
 def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
     """``make_campaign`` bound to ``tmp_path``, run from inside it.
 
-    The working directory is ``tmp_path``, so ``problems("campaign.yaml")`` reports the
-    spec as ``campaign.yaml`` and messages can be asserted exactly.
+    The working directory is ``tmp_path`` and the returned path is the relative
+    ``campaign.yaml``, so problems read ``campaign.yaml:14 poster.headline: …`` and can be
+    asserted exactly.
     """
     monkeypatch.chdir(tmp_path)
 
     def make(overrides: dict[str, Any] | None = None, text=None, assets: bool = True) -> Path:
-        return make_campaign(tmp_path, overrides, text, assets)
+        spec = make_campaign(tmp_path, overrides, text, assets)
+        return spec.relative_to(tmp_path)
 
     return make

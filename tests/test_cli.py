@@ -23,7 +23,7 @@ def run(*args):
 
 
 def test_commands_exist():
-    assert COMMANDS == ["build", "init", "schema", "templates", "validate"]
+    assert COMMANDS == ["build", "codes", "init", "schema", "templates", "validate"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
