@@ -1,9 +1,9 @@
-"""postergen: referral campaign share posters (and, soon, landing pages) from one spec.
+"""postergen: referral campaign share posters (and their tracking codes) from one spec.
 
 The library exposes each pipeline stage; the ``postergen`` command is a thin shell over
 them::
 
-    from postergen import load_campaign, plan, layout_poster, paint, encode, build
+    from postergen import load_campaign, plan, layout_poster, paint_png, encode, build
 
     loaded = load_campaign("examples/tea-invite/campaign.yaml")
     result = build(loaded, "out")
@@ -11,31 +11,27 @@ them::
 
 from __future__ import annotations
 
+from importlib import import_module
+
 __version__ = "0.1.0"
 
-__all__ = ["build", "encode", "layout_poster", "load_campaign", "paint", "plan", "__version__"]
+# Public name → (module, attribute).  Imported on first use, so 'import postergen' and
+# the CLI's --help stay fast.
+_EXPORTS = {
+    "load_campaign": ("loader", "load_campaign"),
+    "plan": ("plan", "plan"),
+    "layout_poster": ("layout", "layout_poster"),
+    "paint_png": ("paint", "paint"),
+    "encode": ("paint", "encode"),
+    "build": ("build", "build"),
+    "validate_campaign": ("checks", "validate_campaign"),
+}
+
+__all__ = [*_EXPORTS, "__version__"]
 
 
 def __getattr__(name: str):
-    # Import lazily so 'import postergen' (and the CLI's --help) stays fast.
-    if name == "load_campaign":
-        from .loader import load_campaign
-
-        return load_campaign
-    if name == "plan":
-        from .plan import plan
-
-        return plan
-    if name == "layout_poster":
-        from .layout import layout_poster
-
-        return layout_poster
-    if name in ("paint", "encode"):
-        from . import paint
-
-        return getattr(paint, name)
-    if name == "build":
-        from .build import build
-
-        return build
-    raise AttributeError(name)
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'postergen' has no attribute {name!r}")
+    module, attr = _EXPORTS[name]
+    return getattr(import_module(f"postergen.{module}"), attr)

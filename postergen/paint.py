@@ -90,19 +90,37 @@ def _fill(canvas, box, rgba, mask=None):
 # --------------------------------------------------------------------------- items
 
 
-def _gradient(w: int, h: int, stops: list[tuple[int, int, int, int]], angle: float):
+def _gradient(w: int, h: int, stops: tuple[tuple[int, int, int, int], ...], angle: float):
     """An RGBA linear gradient; 180° runs top → bottom, 90° left → right (as in CSS).
 
-    The position along the gradient line is computed on a coarse grid and scaled up
-    bilinearly (it is linear, so nothing is lost); colours come from a 256-entry table.
+    The colour table has 256 steps; positions along the gradient line are computed on a
+    coarse grid and scaled up bilinearly (position is linear, so nothing is lost), or
+    for the common vertical and horizontal gradients a one-pixel strip is stretched.
+    Cached: batch builds paint the same background on every poster.
     """
     from PIL import Image
 
+    segs = len(stops) - 1
+    table = []
+    for v in range(256):
+        t = v / 255 * segs
+        k = min(int(t), segs - 1)
+        f = t - k
+        a, b = stops[k], stops[k + 1]
+        table.append(tuple(round(a[c] + (b[c] - a[c]) * f) for c in range(4)))
+    a = angle % 360
+    if a in (0, 90, 180, 270):
+        n = h if a in (0, 180) else w
+        line = bytearray()
+        for i in range(n):
+            v = round(i / max(1, n - 1) * 255)
+            line.extend(table[v if a in (90, 180) else 255 - v])
+        strip = Image.frombytes("RGBA", (1, n) if a in (0, 180) else (n, 1), bytes(line))
+        return strip.resize((w, h), Image.Resampling.NEAREST)
     rad = math.radians(angle)
     dx, dy = math.sin(rad), -math.cos(rad)
     half = (abs(w * dx) + abs(h * dy)) / 2 or 1.0
-    gw = min(w, 64)
-    gh = min(h, 64)
+    gw, gh = min(w, 64), min(h, 64)
     grid = bytearray()
     for j in range(gh):
         py = (j + 0.5) / gh * h - h / 2
@@ -111,16 +129,18 @@ def _gradient(w: int, h: int, stops: list[tuple[int, int, int, int]], angle: flo
             t = (px * dx + py * dy) / half * 0.5 + 0.5
             grid.append(min(255, max(0, round(t * 255))))
     pos = Image.frombytes("L", (gw, gh), bytes(grid)).resize((w, h), Image.Resampling.BILINEAR)
-    segs = len(stops) - 1
-    luts = [[], [], [], []]
-    for v in range(256):
-        t = v / 255 * segs
-        k = min(int(t), segs - 1)
-        f = t - k
-        a, b = stops[k], stops[k + 1]
-        for c in range(4):
-            luts[c].append(round(a[c] + (b[c] - a[c]) * f))
-    return Image.merge("RGBA", [pos.point(lut) for lut in luts])
+    # Map positions through the table: a palette image converts in one C pass.
+    pal = pos.copy()
+    pal.putpalette([c for rgba in table for c in rgba], rawmode="RGBA")
+    return pal.convert("RGBA")
+
+
+@lru_cache(maxsize=16)
+def _gradient_layers(w: int, h: int, stops: tuple, angle: float):
+    """(RGB image, alpha or None when opaque) of a gradient; cached per process."""
+    grad = _gradient(w, h, stops, angle)
+    opaque = all(c[3] == 255 for c in stops)
+    return grad.convert("RGB"), None if opaque else grad.getchannel("A")
 
 
 def _paint_shape(canvas, item: ShapeItem):
@@ -136,15 +156,12 @@ def _paint_shape(canvas, item: ShapeItem):
     if item.gradient:
         from PIL import ImageChops
 
-        stops = [parse_hex(c) for c in item.gradient]
-        grad = _gradient(w, h, stops, item.angle)
-        if all(c[3] == 255 for c in stops):
+        rgb, alpha = _gradient_layers(w, h, tuple(parse_hex(c) for c in item.gradient), item.angle)
+        if alpha is None:
             alpha = mask
-        else:
-            alpha = grad.getchannel("A")
-            if mask is not None:
-                alpha = ImageChops.multiply(alpha, mask)
-        canvas.paste(grad.convert("RGB"), (x, y, x + w, y + h), alpha)
+        elif mask is not None:
+            alpha = ImageChops.multiply(alpha, mask)
+        canvas.paste(rgb, (x, y, x + w, y + h), alpha)
     elif item.fill:
         _fill(canvas, item.box, parse_hex(item.fill), mask)
     if item.stroke and item.stroke_width > 0:
@@ -161,23 +178,36 @@ def _paint_shape(canvas, item: ShapeItem):
         _fill(canvas, item.box, parse_hex(item.stroke), big.resize((w, h), Image.Resampling.BOX))
 
 
+@lru_cache(maxsize=32)
+def _prepared(src: str, w: int, h: int, fit: str, focal: tuple, mask: str, radius: float):
+    """An image fitted to its box with its mask applied: (RGB image, alpha), cached.
+
+    Batch builds draw the same background, logo and icons on every poster, so the
+    resize (the costly part) happens once per process.
+    """
+    from PIL import ImageChops
+
+    im = fit_image(open_rgba(src), w, h, fit, focal)
+    iw, ih = im.size
+    alpha = im.getchannel("A")
+    if mask == "circle":
+        alpha = ImageChops.multiply(alpha, ellipse_mask(iw, ih))
+    elif mask == "rounded" or radius >= 1:
+        alpha = ImageChops.multiply(alpha, rounded_mask(iw, ih, radius))
+    return im.convert("RGB"), alpha
+
+
 def _paint_image(canvas, item: ImageItem):
-    from PIL import Image, ImageChops
+    from PIL import Image
 
     x, y, w, h = item.box
     if w <= 0 or h <= 0:
         return
-    src = open_rgba(item.src)
-    im = fit_image(src, w, h, item.fit, item.focal)
-    iw, ih = im.size
+    rgb, alpha = _prepared(item.src, w, h, item.fit, tuple(item.focal), item.mask, item.radius)
+    iw, ih = rgb.size
     px = x + {"left": 0, "center": (w - iw) // 2, "right": w - iw}[item.align]
     py = y + (h - ih) // 2
-    alpha = im.getchannel("A")
-    if item.mask == "circle":
-        alpha = ImageChops.multiply(alpha, ellipse_mask(iw, ih))
-    elif item.mask == "rounded" or item.radius >= 1:
-        alpha = ImageChops.multiply(alpha, rounded_mask(iw, ih, item.radius))
-    canvas.paste(im.convert("RGB"), (px, py, px + iw, py + ih), alpha)
+    canvas.paste(rgb, (px, py, px + iw, py + ih), alpha)
     if item.ring and item.ring_width > 0 and item.mask == "circle":
         from PIL import ImageDraw
 
