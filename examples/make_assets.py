@@ -7,6 +7,7 @@ output is deterministic (same Pillow version and font → same files).  Photos t
 
     python examples/make_assets.py            # writes every asset
     python examples/make_assets.py tea-invite # only the folders whose name is given
+    python examples/make_assets.py coffee-photo  # re-export the CC0 coffee photo (needs scikit-image)
 
 What it writes (all sizes in px):
 
@@ -345,7 +346,9 @@ def avatar(path: Path, bg: str, skin: str, hair: str, shirt: str, style: str, *,
         a.arc((236, 294, 276, 318), 20, 160, "#FFFFFF", 5)
     else:
         a.polygon(arc_points((232, 290, 280, 326), 0, 180), "#B9473F")
-    a.save_png(path, opaque=True)
+    # frame the head and shoulders tightly: avatars are shown small, in a circle
+    box = [v * SS for v in (52, 60, 460, 468)]
+    save(a.im.crop(box).resize((512, 512), Image.Resampling.LANCZOS).convert("RGB"), path)
 
 
 # --------------------------------------------------------------------------- icons
@@ -472,48 +475,54 @@ def ic_mug(a, c, x):
 # --------------------------------------------------------------------------- tea hero
 
 
-def tea_hero(path: Path, logo: Path):
-    """A photo-like illustration: a mango-pomelo-sago drink on a table, window light."""
-    W_, H_, hs = 1200, 1600, 2  # 2× supersampling is plenty under the blur and grain
+def tea_hero(path: Path):
+    """A photo-like illustration: a mango-pomelo-sago drink on a table, window light.
+
+    Landscape 6:5, the cup right of centre and quiet out-of-focus space on the left, so
+    the 'photo' template's left-aligned headline and every hero crop (0.9 to 1.7 wide)
+    keep the drink in view; theme.background.focal points at the cup.
+    """
+    W_, H_, hs = 1440, 1200, 2  # 2× supersampling is plenty under the blur and grain
     rnd = random.Random(7)
+    table_y = 800
     a = Art(W_, H_, "#DDEFE6", ss=hs)
     # wall: soft mint, darker towards the table, warm window light from the upper left
-    for y in range(0, H_, 4):
-        a.rect((0, y, W_, y + 4), mix("#E8F5EE", "#B9DCC9", min(1, y / 1130)))
-    a.ellipse((-500, -600, 900, 800), ("#FFF6DF", 160), blur=90)
-    # out-of-focus foliage in the corners
+    for y in range(0, table_y, 4):
+        a.rect((0, y, W_, y + 4), mix("#E8F5EE", "#B9DCC9", y / table_y))
+    a.ellipse((-500, -700, 1000, 700), ("#FFF6DF", 160), blur=90)
+    # out-of-focus foliage at the edges
     fol = Art(W_, H_, ss=hs)
-    for cx, cy, ang, ln in [(90, 140, 35, 520), (-20, 420, 5, 460), (1130, 220, 150, 560), (1190, 520, 175, 420),
-                            (980, 60, 120, 380)]:
-        leaf(fol, cx, cy, ln, ln * 0.42, ang, ("#3E8E63", 170))
+    for cx, cy, ang, ln in [(80, 80, 35, 520), (-30, 360, 5, 460), (1380, 120, 150, 560), (1440, 440, 175, 420),
+                            (1200, -20, 120, 380), (520, -60, 80, 360)]:
+        leaf(fol, cx, cy, ln, ln * 0.42, ang, ("#3E8E63", 160))
     a.put(fol.im, blur=26)
     # bokeh
-    for _ in range(26):
-        x, y, r = rnd.uniform(0, W_), rnd.uniform(0, 900), rnd.uniform(18, 70)
+    for _ in range(30):
+        x, y, r = rnd.uniform(0, W_), rnd.uniform(0, 640), rnd.uniform(18, 70)
         a.circle_at(x, y, r, ("#FFFFF0", rnd.randint(40, 95)), blur=6)
     # table: warm light wood with soft grain
-    table_y = 1130
     for y in range(table_y, H_, 4):
         a.rect((0, y, W_, y + 4), mix("#EFD7B3", "#D4A97F", (y - table_y) / (H_ - table_y)))
     grain = Art(W_, H_, ss=hs)
-    for _ in range(40):
+    for _ in range(36):
         y = rnd.uniform(table_y + 6, H_)
         grain.rect((0, y, W_, y + rnd.uniform(1, 3)), ("#B98A5E", rnd.randint(18, 40)))
     a.put(grain.im, blur=2)
     a.rect((0, table_y - 2, W_, table_y + 6), ("#FFFFFF", 120), blur=2)  # table edge highlight
 
-    cx = 600
-    top, bottom = 560, 1250
-    tw, bw = 420, 330
+    cx = 1060
+    top, bottom = 300, 930
+    tw, bw = 390, 306
+    hh = bottom - top
     # shadow of the cup on the table
-    a.ellipse((cx - 250, bottom - 40, cx + 290, bottom + 50), ("#6B4A2B", 90), blur=24)
+    a.ellipse((cx - 230, bottom - 36, cx + 270, bottom + 46), ("#6B4A2B", 90), blur=24)
     # props: a pomelo half, mango cubes and leaves, slightly out of focus
     props = Art(W_, H_, ss=hs)
-    pomelo(props, 220, 1300, 150)
-    for (x, y, sz, ang) in [(880, 1290, 70, 12), (960, 1360, 64, -8), (850, 1390, 72, 30), (1010, 1260, 58, 22)]:
+    pomelo(props, 560, 990, 150)
+    for (x, y, sz, ang) in [(720, 900, 64, 12), (780, 1060, 70, -8), (1290, 990, 72, 30), (1360, 900, 58, 22)]:
         mango_cube(props, x, y, sz, ang)
-    leaf(props, 330, 1215, 150, 60, -20, "#3E9A62", vein="#2E7A4C")
-    leaf(props, 1080, 1395, 130, 52, 200, "#4BAA6E", vein="#2E7A4C")
+    leaf(props, 660, 905, 150, 60, -20, "#3E9A62", vein="#2E7A4C")
+    leaf(props, 1300, 1090, 130, 52, 200, "#4BAA6E", vein="#2E7A4C")
     a.put(props.im, blur=1.2)
 
     # --- the cup -------------------------------------------------------------
@@ -525,7 +534,8 @@ def tea_hero(path: Path, logo: Path):
     # the drink: layered gradient, clipped to the inside of the cup
     drink_top = top + 40
     body = Art(W_, H_, ss=hs)
-    stops = [(drink_top, "#FFF4DA"), (drink_top + 110, "#FFE6A0"), (820, "#FFD36B"), (960, "#FDB43A"), (bottom, "#F39A1F")]
+    stops = [(drink_top, "#FFF4DA"), (drink_top + 100, "#FFE6A0"), (top + 0.38 * hh, "#FFD36B"),
+             (top + 0.58 * hh, "#FDB43A"), (bottom, "#F39A1F")]
     for y in range(drink_top, bottom, 2):
         for (y0, c0), (y1, c1) in zip(stops, stops[1:]):
             if y0 <= y <= y1:
@@ -533,17 +543,17 @@ def tea_hero(path: Path, logo: Path):
                 break
         body.rect((0, y, W_, y + 2), col)
     for _ in range(70):  # sago pearls
-        y = rnd.uniform(drink_top + 150, 1020)
+        y = rnd.uniform(drink_top + 140, top + 0.67 * hh)
         l, r = x_at(y, 24)
         x, rr = rnd.uniform(l, r), rnd.uniform(7, 11)
         body.circle_at(x, y, rr, ("#FFFFFF", 150))
         body.circle_at(x - rr * 0.3, y - rr * 0.3, rr * 0.35, ("#FFFFFF", 230))
     for _ in range(38):  # pomelo bits
-        y = rnd.uniform(drink_top + 120, 1120)
+        y = rnd.uniform(drink_top + 110, top + 0.82 * hh)
         l, r = x_at(y, 30)
         leaf(body, rnd.uniform(l, r), y, rnd.uniform(22, 34), 9, rnd.uniform(0, 180), ("#F7876A", 210))
     for _ in range(16):  # mango cubes at the bottom
-        y = rnd.uniform(1000, bottom - 40)
+        y = rnd.uniform(top + 0.64 * hh, bottom - 40)
         l, r = x_at(y, 60)
         mango_cube(body, rnd.uniform(l, r), y, rnd.uniform(48, 62), rnd.uniform(-30, 30))
     wave = [(x, drink_top + 60 + 10 * math.sin(x / 38)) for x in range(cx - tw // 2 - 10, cx + tw // 2 + 12, 6)]
@@ -566,7 +576,7 @@ def tea_hero(path: Path, logo: Path):
     cup.ellipse((l1 + 6, bottom - 16, r1 - 6, bottom + 12), ("#FFFFFF", 70))
     a.put(cup.im, blur=1.5)
     # straw, in front of the drink and behind the dome
-    sb, st = (cx + 40, 900), (cx + 190, 260)
+    sb, st = (cx + 40, top + 0.49 * hh), (cx + 180, top - 290)
     rim = (sb[0] + (st[0] - sb[0]) * (sb[1] - drink_top) / (sb[1] - st[1]), drink_top)
     a.stroke([sb, rim], ("#16805F", 190), 42)  # seen through the drink
     a.stroke([rim, st], "#16805F", 42)
@@ -582,16 +592,17 @@ def tea_hero(path: Path, logo: Path):
     lid.ellipse((cx - tw / 2 - 4, top - 6, cx + tw / 2 + 4, top + 10), ("#F4FBF7", 120))
     a.put(lid.im, blur=1)
     # the round brand sticker on the cup
-    a.circle_at(cx + 4, 930, 84, ("#7A4A10", 50), blur=4)
-    a.circle_at(cx, 926, 80, "#FFFFFF")
-    a.circle_at(cx, 926, 72, "#137A5B")
-    a.glyph("茶", cx - 4, 932, 70, "#FFFFFF")
-    leaf(a, cx + 40, 880, 34, 17, -40, "#FFB627")
+    sy, R = top + 0.18 * hh, 64
+    a.circle_at(cx + 4, sy + 4, R + 4, ("#7A4A10", 50), blur=4)
+    a.circle_at(cx, sy, R, "#FFFFFF")
+    a.circle_at(cx, sy, R * 0.89, "#137A5B")
+    a.glyph("茶", cx - R * 0.05, sy + R * 0.08, R * 0.86, "#FFFFFF")
+    leaf(a, cx + R * 0.5, sy - R * 0.57, R * 0.43, R * 0.22, -40, "#FFB627")
 
     img = a.image().convert("RGB")
     # photo finish: gentle vignette and fine grain
     vig = Image.new("L", (W_, H_), 0)
-    ImageDraw.Draw(vig).ellipse((-260, -200, W_ + 260, H_ + 300), fill=255)
+    ImageDraw.Draw(vig).ellipse((-300, -240, W_ + 300, H_ + 240), fill=255)
     vig = vig.filter(ImageFilter.GaussianBlur(180))
     img = Image.composite(img, Image.blend(img, Image.new("RGB", (W_, H_), (70, 60, 45)), 0.35), vig)
     noise = Image.effect_noise((W_, H_), 3).convert("RGB")
@@ -638,7 +649,7 @@ def make_tea(root: Path):
     icon(assets / "icon-friends.png", ic_friends, c, x)
     icon(assets / "icon-store.png", ic_store, c, x)
     icon(assets / "icon-gift.png", ic_gift, c, x)
-    tea_hero(assets / "hero.jpg", assets / "logo.png")
+    tea_hero(assets / "hero.jpg")
 
 
 def make_course(root: Path):
@@ -669,18 +680,36 @@ def make_scaffold(root: Path):
     avatar(assets / "avatar.png", bg="#D7ECFF", skin="#F3CBAE", hair="#2E2622", shirt="#F2A541", style="short")
 
 
+def make_coffee_photo(root: Path):
+    """english-referral's photo: scikit-image's sample coffee.png (CC0), as JPEG q85.
+
+    Not drawn, so not part of the default run; needs scikit-image installed (or its
+    wheel unpacked on PYTHONPATH): `pip install scikit-image`.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("skimage")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("coffee-photo needs scikit-image: pip install scikit-image")
+    src = Path(list(spec.submodule_search_locations)[0]) / "data" / "coffee.png"
+    save(Image.open(src).convert("RGB"), root / "assets" / "coffee.jpg", quality=85)
+
+
 TARGETS = {
     "tea-invite": (make_tea, HERE / "tea-invite"),
     "course-trial": (make_course, HERE / "course-trial"),
     "english-referral": (make_english, HERE / "english-referral"),
     "scaffold": (make_scaffold, SCAFFOLD),
 }
+EXTRA = {"coffee-photo": (make_coffee_photo, HERE / "english-referral")}  # run only by name
 
 
 def main(argv: list[str]) -> None:
     names = argv or list(TARGETS)
     for name in names:
-        fn, root = TARGETS[name]
+        if name not in TARGETS and name not in EXTRA:
+            raise SystemExit(f"unknown target '{name}'; choose from {', '.join([*TARGETS, *EXTRA])}")
+        fn, root = {**TARGETS, **EXTRA}[name]
         print(name)
         fn(root)
 

@@ -93,10 +93,16 @@ def fit_text(
                 kept[-1] = ellipsize(kept[-1], box_w / size, width)
             return _fitted(size, kept, width, leading, truncated=len(lines) > fit_lines)
         if best is None:
+            lines_word = f"{max_lines} line" + ("s" if max_lines != 1 else "")
+            box = f"{box_w:.0f}×{box_h:.0f} px, {lines_word}"
+            if overflow == "shrink":
+                raise LayoutError(
+                    f"{what} does not fit its box ({box}) even at {FLOOR} px: shorten the text "
+                    "or make the box larger"
+                )
             raise LayoutError(
-                f"{what} does not fit its box ({box_w:.0f}×{box_h:.0f} px, {max_lines} "
-                f"line(s), font size {min_size}-{max_size} px): shorten the text, or set "
-                "overflow to 'shrink' or 'ellipsis'"
+                f"{what} does not fit its box ({box}, font size {min_size}-{max_size} px): "
+                "shorten the text, or set overflow to 'shrink' or 'ellipsis'"
             )
     size, lines, _ = best
     if balance and len(lines) > 1:

@@ -68,7 +68,7 @@ def _sniff(path: Path) -> str | None:
     if lowered.startswith((b"<!doctype html", b"<html")):
         return "an HTML page (saved from a browser?)"
     if lowered.startswith(b"<svg") or (lowered.startswith(b"<?xml") and b"<svg" in lowered):
-        return "an SVG drawing; export it as PNG"
+        return "an SVG drawing"
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
@@ -90,7 +90,7 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
         hint = f" — did you mean '{guess}'?" if guess else " (paths are relative to the spec's folder)"
         raise ImageProblem(f"file not found: {shown}{hint}")
     if not path.is_file():
-        raise ImageProblem(f"not a file: {shown}")
+        raise ImageProblem(f"{shown or '.'} is a folder, not an image file")
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ImageProblem(f"{shown} is {size / 1e6:.0f} MB; images must be under {MAX_BYTES // 2**20} MB")

@@ -6,11 +6,14 @@ Text is cut into *atoms*, the pieces a line may not break inside:
 * a run of Latin letters, digits and in-word punctuation is one atom ("iPhone", "2026",
   "12,000", "v1.2");
 * closing punctuation (，。！？、）》」…) sticks to the atom before it, so it never starts a
-  line; opening brackets and currency signs (（《「“ ¥ $) stick to the atom after them, so
-  they never end a line.
+  line, even when a space was typed before it ("wait …"); opening brackets and currency
+  signs (（《「“ ¥ $) stick to the atom after them, so they never end a line;
+* signs written inside a word stay in it ("US$5", "C#", "a@b.com"); ASCII quotes open
+  and close alike, so the first of a pair is taken as opening, the second as closing.
 
-Lines are then filled greedily.  An atom wider than a whole line is the only thing ever
-split, character by character, still keeping closing punctuation off the line start.
+Spaces collapse to one and never start or end a line.  Lines are then filled greedily.
+An atom wider than a whole line is the only thing ever split, character by character,
+still keeping closing punctuation off the line start and opening brackets off the end.
 Measurement is a callable ``width(text) -> float`` so the same code serves any unit.
 """
 
@@ -52,32 +55,50 @@ class Atom:
     space_before: bool
 
 
+SPACES = " \t\u3000\r"
+#: Signs that belong to the word they are written in ("US$5", "C#", "a@b.com").
+IN_WORD = set("#@$£€¥￥＄")
+
+
 def atoms(paragraph: str) -> list[Atom]:
     """Cut one paragraph (no newlines) into unbreakable atoms."""
     out: list[list] = []  # [text, space_before, kind, glue_next]
     pending_space = False
+    double_quotes = 0
     for ch in paragraph:
-        if ch in " \t\u3000":
+        if ch in SPACES:
             pending_space = True
             continue
         prev = out[-1] if out else None
+        gap = " " if pending_space else ""
+        opening = ch in NO_END
+        closing = ch in NO_START
+        if ch == '"':  # ASCII quotes open and close alike: alternate
+            double_quotes += 1
+            opening, closing = double_quotes % 2 == 1, double_quotes % 2 == 0
+        elif ch == "'":  # an apostrophe or closing quote after text, opening after a space
+            opening = prev is None or pending_space
+            closing = not opening
         if prev is not None and prev[3]:
-            # Previous atom ends with an opening bracket: glue.
-            prev[0] += ch
-            prev[2] = "word" if not is_wide(ch) and ch not in NO_END else prev[2]
-            prev[3] = ch in NO_END
-            pending_space = False
-            continue
-        if ch in NO_START and prev is not None and not pending_space:
-            prev[0] += ch
-            if is_wide(ch):
+            # Previous atom ends with an opening bracket: glue (keeping a space typed after it).
+            prev[0] += gap + ch
+            prev[2] = "word" if not is_wide(ch) and not opening else prev[2]
+            prev[3] = opening
+        elif closing and prev is not None:
+            # Closing punctuation sticks to what it closes, even after a space ("wait …").
+            prev[0] += gap + ch
+            if is_wide(ch) or gap:
                 prev[2] = "wide"  # a break may follow full-width closing punctuation
-            continue
-        if ch in NO_END:
+        elif ch in IN_WORD and not gap and prev is not None and prev[2] == "word":
+            prev[0] += ch
+            prev[3] = ch in NO_END and ch not in "#@"  # '$' still needs its amount
+        elif opening:
             out.append([ch, pending_space, "open", True])
-        elif is_wide(ch) or ch in NO_START:
+        elif is_wide(ch) or closing:
             out.append([ch, pending_space, "wide", False])
-        elif prev is not None and prev[2] == "word" and not pending_space:
+        elif prev is not None and prev[2] == "word-end" and not gap and prev[0][-1] == ch:
+            prev[0] += ch  # "//" and "--" stay together
+        elif prev is not None and prev[2] == "word" and not gap:
             prev[0] += ch
             # Allow a break after a hyphen or slash inside long words ("A-B", "a/b").
             if ch in "-/":
@@ -93,23 +114,26 @@ def _split_long(text: str, max_width: float, width: Callable[[str], float]) -> l
     pieces: list[str] = []
     cur = ""
     for ch in text:
-        if cur and width(cur + ch) > max_width:
-            if ch in NO_START and len(cur) > 1:
-                # Push the last character down with the closing mark (追い出し).
-                pieces.append(cur[:-1])
-                cur = cur[-1] + ch
-                continue
-            if cur[-1] in NO_END and len(cur) > 1:
-                pieces.append(cur[:-1])
-                cur = cur[-1] + ch
-                continue
-            pieces.append(cur)
-            cur = ch
+        if ch != " " and cur.strip() and width(cur + ch) > max_width + 1e-9:
+            body = cur.rstrip()
+            cut = len(body)
+            if ch in NO_START:
+                # Push the last character that may start a line down with the closing
+                # mark (追い出し), rather than start a line with the mark.
+                cut -= 1
+                while cut > 0 and (body[cut] in NO_START or body[cut] == " "):
+                    cut -= 1
+            while cut > 0 and (body[cut - 1] in NO_END or body[cut - 1] == " "):
+                cut -= 1  # opening brackets go down too
+            if cut <= 0:
+                cut = len(body)  # nothing can move: break before ch after all
+            pieces.append(body[:cut].rstrip())
+            cur = body[cut:].lstrip() + cur[len(body) :] + ch
         else:
             cur += ch
-    if cur:
-        pieces.append(cur)
-    return pieces
+    if cur.strip():
+        pieces.append(cur.strip())
+    return pieces or [""]
 
 
 def break_lines(text: str, max_width: float, width: Callable[[str], float]) -> list[str]:
@@ -120,7 +144,7 @@ def break_lines(text: str, max_width: float, width: Callable[[str], float]) -> l
     """
     lines: list[str] = []
     space_w = width(" ")
-    for paragraph in text.split("\n"):
+    for paragraph in text.replace("\r\n", "\n").split("\n"):
         line, line_w = "", 0.0
         for atom in atoms(paragraph):
             w = width(atom.text)
@@ -142,12 +166,14 @@ def break_lines(text: str, max_width: float, width: Callable[[str], float]) -> l
 
 
 def ellipsize(line: str, max_width: float, width: Callable[[str], float], mark: str = "…") -> str:
-    """Shorten *line* so that ``line + mark`` fits in *max_width*."""
+    """Shorten *line* so that ``line + mark`` fits in *max_width*.
+
+    The mark never follows a space, an opening bracket or phrase punctuation ("好，…").
+    """
     text = line.rstrip()
     while text and width(text + mark) > max_width:
         text = text[:-1].rstrip()
-    # Do not leave an opening bracket dangling before the ellipsis.
-    while text and text[-1] in NO_END:
+    while text and (text[-1] in NO_END or text[-1] in PHRASE_END or text[-1] in SPACES):
         text = text[:-1]
     return text + mark
 
@@ -207,26 +233,42 @@ def _narrowest(fn, count: int, lo: float, hi: float) -> float:
     return hi
 
 
+#: Phrase breaks are kept only while the shortest line is at least this share of the
+#: longest; below it ("一二三四五六七八九十，" / "好！") even atom breaks read better.
+PHRASE_EVENNESS = 0.5
+
+
 def balance_lines(text: str, max_width: float, width: Callable[[str], float]) -> list[str]:
     """Break like :func:`break_lines`, but as evenly as the same line count allows.
 
     First choice: break only between phrases (after punctuation or at spaces), if that
-    takes no more lines; otherwise between atoms.  Either way the narrowest width that
-    keeps the line count is found by bisection (as CSS ``text-wrap: balance`` does), so
-    a paragraph never ends on a lone character.
+    takes no more lines and leaves no line much shorter than the others; otherwise between
+    atoms.  Either way the narrowest width that keeps the line count is found by bisection
+    (as CSS ``text-wrap: balance`` does), so a paragraph never ends on a lone character.
+    Each paragraph (hard newline) is balanced on its own.
     """
+    text = text.replace("\r\n", "\n")
+    if "\n" in text:
+        return [line for part in text.split("\n") for line in balance_lines(part, max_width, width)]
     lines = break_lines(text, max_width, width)
-    if len(lines) < 2 or "\n" in text:
+    if len(lines) < 2:
         return lines
     count = len(lines)
     units = phrase_atoms(text)
-    by_phrase = _fill(units, max_width, width)
-    if by_phrase is not None and len(by_phrase) <= count and len(units) > 1:
-        fn = lambda w: _fill(units, w, width)  # noqa: E731
-        lo = max(width(u.text) for u in units)
-        return fn(_narrowest(fn, count, lo, max_width)) or by_phrase
+    if len(units) > 1:
+        by_phrase = _fill(units, max_width, width)
+        if by_phrase is not None and len(by_phrase) <= count:
+            fn = lambda w: _fill(units, w, width)  # noqa: E731
+            lo = max(width(u.text) for u in units)
+            found = fn(_narrowest(fn, count, lo, max_width)) or by_phrase
+            widths = [width(line) for line in found]
+            if min(widths) >= PHRASE_EVENNESS * max(widths):
+                return found
     fn = lambda w: break_lines(text, w, width)  # noqa: E731
     lo = width(text) / count * 0.9
+    # Never split an atom that fits at the full width (only the too-long ones are split).
+    fitting = [w for w in (width(a.text) for a in atoms(text)) if w <= max_width + 1e-9]
+    lo = max([lo, *fitting])
     if lo >= max_width:
         return lines
     return fn(_narrowest(fn, count, lo, max_width))

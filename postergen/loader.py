@@ -106,6 +106,9 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
 
     # Assets: checked on the raw data, so they are reported even when other fields fail.
     for loc, rel in walk(Campaign, data, specmod._AssetMarker):
+        if not rel.strip():
+            at(loc, "the path is empty; give a file relative to the spec's folder, or remove the field")
+            continue
         try:
             full = resolve_inside(base, rel)
             if loc[-2:-1] == ("fallback",):
@@ -217,7 +220,7 @@ def _section(model: type[BaseModel], data: Any, loc: tuple, only: tuple = ()):
 
 def _near(full: Path, base: Path) -> str:
     guess = _near_name(full, base)
-    return f" — did you mean '{guess}'?" if guess else ""
+    return f" — did you mean '{guess}'?" if guess else " (paths are relative to the spec's folder)"
 
 
 def _codepoint(ch: str) -> str:
@@ -232,6 +235,11 @@ def _plain_name(name: str) -> bool:
 def _no_template(name: str, paths: list[Path], templates_dir: str) -> str:
     from .template import builtin_names
 
+    if not _plain_name(name):
+        return (
+            f"'{name}' is not a template name; use a built-in one ({', '.join(builtin_names())}) or the "
+            f"name of a file in {templates_dir}/ without '.yaml'"
+        )
     own = sorted(p.stem for p in paths[0].glob("*.yaml")) if paths and paths[0].is_dir() else []
     known = list(dict.fromkeys(own + builtin_names()))
     guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
@@ -267,9 +275,32 @@ def _font_path(base: Path, ref: str) -> Path:
 
 
 def load_template(path: Path, base: Path | None = None) -> tuple[Template | None, list[Problem]]:
-    """Load and validate one template file."""
+    """Load and validate one template file (cached while the file is unchanged)."""
     shown = display_path(path, base) if base is not None else str(path)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size, shown)
+    except OSError:
+        key = None
+    hit = _TEMPLATES.get(key) if key is not None else None
+    if hit is None:
+        hit = _load_template(path, shown)
+        if key is not None:
+            if len(_TEMPLATES) >= 64:
+                _TEMPLATES.pop(next(iter(_TEMPLATES)))
+            _TEMPLATES[key] = hit
+    tpl, problems = hit
+    return tpl, list(problems)
+
+
+#: Parsed templates by (path, mtime, size, shown name): round-trip YAML parsing of the
+#: built-in templates is most of the time a load takes.
+_TEMPLATES: dict[tuple, tuple[Template | None, tuple[Problem, ...]]] = {}
+
+
+def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Problem, ...]]:
     data, problems = load_yaml(path, shown, empty_hint="a template needs 'name:' and 'frames:'")
     if data is None:
-        return None, problems
-    return validate(Template, data, shown)
+        return None, tuple(problems)
+    tpl, problems = validate(Template, data, shown)
+    return tpl, tuple(problems)

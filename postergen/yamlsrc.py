@@ -10,6 +10,7 @@ to write instead.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import types
@@ -207,11 +208,6 @@ def _member_for_tag(members: list, tag: str):
     return None
 
 
-def model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The model class that holds the field at *loc* (loc without the last key)."""
-    return _locate(model, loc).holder_after
-
-
 @dataclass
 class _Located:
     loc: tuple  # without union tags
@@ -219,10 +215,10 @@ class _Located:
     holder: type[BaseModel] | None  # model that holds the last key of loc
     annotation: Any  # annotation of the value at loc (stripped), None when unknown
     field: Any  # FieldInfo of the last key, when it is a model field
-    holder_after: type[BaseModel] | None = None  # the model *at* loc, when it is one
 
 
 def _locate(model: type[BaseModel], raw_loc: tuple) -> _Located:
+    """Follow pydantic's error location through *model*'s annotations, dropping union tags."""
     loc: list = []
     unions: list = []
     annotation: Any = model
@@ -256,10 +252,7 @@ def _locate(model: type[BaseModel], raw_loc: tuple) -> _Located:
             annotation = args[1]
         else:
             annotation = None
-    stripped = _strip(annotation) if annotation is not None else None
-    return _Located(
-        tuple(loc), tuple(unions), holder, stripped, field, stripped if _is_model(stripped) else None
-    )
+    return _Located(tuple(loc), tuple(unions), holder, _strip(annotation) if annotation is not None else None, field)
 
 
 # --------------------------------------------------------------------------- messages
@@ -275,6 +268,8 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return f"the number {value!r}" if type(value) in (int, float) else f"the number {value}"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"the date {value.isoformat()}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -283,6 +278,15 @@ def _show(value: Any) -> str:
         text = repr(str(value))
         return text if len(text) <= 40 else text[:37] + "...'"
     return repr(value)
+
+
+def _source(value: Any) -> str:
+    """A scalar as it was probably written in the YAML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
 
 
 def _quoted(value: Any) -> str:
@@ -299,8 +303,9 @@ def _expected(annotation) -> str:
         return " or ".join(words)
     if _is_model(a):
         names = list(a.model_fields)
-        if len(names) > 6:  # the required ones, so the message stays short
-            names = [n for n, f in a.model_fields.items() if f.is_required()] + ["…"]
+        if len(names) > 6:  # the required ones (or the first few), so the message stays short
+            names = [n for n, f in a.model_fields.items() if f.is_required()] or names[:4]
+            names.append("…")
         return f"a mapping ({', '.join(names)})"
     if a is str:
         return "text"
@@ -372,23 +377,24 @@ def _message(err: dict, where: _Located, raw: Any) -> str:
     if kind == "literal_error":
         expected = typing.get_args(where.annotation) if typing.get_origin(where.annotation) is typing.Literal else ()
         choices = _or(expected) if expected else ctx.get("expected", "")
-        if len(expected) == 1:
-            return f"{_quoted(got)} is not allowed; use {choices}"
+        one = choices if len(expected) == 1 else f"one of {choices}"
+        if got is None or isinstance(got, (bool, dict, list)):
+            return f"expected {one}, got {_show(got)}"
         guess = _guess(got, [str(e) for e in expected]) if isinstance(got, str) else None
         hint = f" — did you mean '{guess}'?" if guess else ""
-        return f"{_quoted(got)} is not allowed; use one of {choices}{hint}"
+        return f"{_quoted(got)} is not allowed; use {one}{hint}"
     if kind == "union_tag_invalid":
         tags = re.findall(r"'([^']*)'", ctx.get("expected_tags", ""))
         guess = _guess(ctx.get("tag"), tags)
         hint = f" — did you mean '{guess}'?" if guess else ""
         return f"'{ctx.get('tag')}' is not allowed; use one of {_or(tags)}{hint}"
     if kind == "union_tag_not_found":
-        tags = _discriminator_values(where.annotation)
+        tags = _discriminator_values(where.annotation, str(loc[-1]))
         return "required field is missing; use one of " + _or(tags) if tags else "required field is missing"
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         if pattern.startswith("^https?://"):
-            if isinstance(got, str) and "://" not in got:
+            if isinstance(got, str) and re.match(r"^[\w-]+(\.[\w-]+)+(/\S*)?$", got.strip()):
                 return f"{_quoted(got)} is not a full URL; start it with https://, e.g. 'https://{got.strip()}'"
             return f"{_quoted(got)} is not an http(s) URL, e.g. 'https://h5.example.com/invite'"
         desc = (where.field.description or "").rstrip(".") if where.field is not None else ""
@@ -399,8 +405,10 @@ def _message(err: dict, where: _Located, raw: Any) -> str:
             return f"expected {_expected_tuple(where)}, got {n}"
         items = "item" if n == 1 else "items"
         if kind == "too_short":
-            return f"has {n} {items}; at least {ctx.get('min_length')} are required"
-        return f"has {n} {items}; at most {ctx.get('max_length')} are allowed"
+            least = ctx.get("min_length")
+            return f"has {n} {items}; at least {least} {'is' if least == 1 else 'are'} required"
+        most = ctx.get("max_length")
+        return f"has {n} {items}; at most {most} {'is' if most == 1 else 'are'} allowed"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         words = {
             "greater_than_equal": ("at least", "ge"),
@@ -409,8 +417,11 @@ def _message(err: dict, where: _Located, raw: Any) -> str:
             "less_than": ("less than", "lt"),
         }[kind]
         return f"must be {words[0]} {ctx.get(words[1])} (got {got!r})"
-    if kind == "string_type" and isinstance(got, (int, float)) and not isinstance(got, bool):
-        return f"expected text, got {_show(got)}; put it in quotes: \"{got}\""
+    if kind == "string_type" and got is not None and not isinstance(got, (str, dict, list)):
+        # A number, true/false or a date that YAML read as such: quoting makes it text.
+        return f"expected text, got {_show(got)}; put it in quotes: \"{_source(got)}\""
+    if kind == "string_type" and got is None:
+        return "expected text, got an empty value; write the text after the ':'"
     if kind == "list_type":
         return f"expected a list, got {_show(got)}; write each item on its own line, starting with '- '"
     if kind in _TYPE_ERRORS:
@@ -434,13 +445,13 @@ def _expected_tuple(where: _Located) -> str:
     return f"{len(args)} values" + (f" ({desc})" if desc else "")
 
 
-def _discriminator_values(annotation) -> list[str]:
+def _discriminator_values(annotation, key: str) -> list[str]:
     members = _members(_strip(annotation)) if annotation is not None else None
     out = []
     for m in members or ():
         m = _strip(m)
-        if _is_model(m) and "type" in m.model_fields:
-            out.extend(typing.get_args(m.model_fields["type"].annotation))
+        if _is_model(m) and key in m.model_fields:
+            out.extend(typing.get_args(m.model_fields[key].annotation))
     return out
 
 
@@ -476,8 +487,10 @@ def validate(model: type[BaseModel], data: Any, shown: str, prefix: tuple = ()) 
     problems: list[Problem] = []
     seen: set = set()
     for err, where in located:
-        if err["type"] == "union_tag_invalid" or err["type"] == "union_tag_not_found":
-            where = _Located(where.loc + ("type",), (), None, where.annotation, None)
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            # Point at the discriminating key itself (a layer's 'type').
+            key = str((err.get("ctx") or {}).get("discriminator", "type")).strip("'\"")
+            where = _Located(where.loc + (key,), (), None, where.annotation, None)
         elif err["type"] == "missing" and where.loc and isinstance(where.loc[-1], int):
             # A fixed-length list (a box, a size range) with too few values: report the list.
             where = _locate(model, tuple(err["loc"])[:-1])

@@ -8,6 +8,7 @@ numbers refer to :data:`conftest.BASE_YAML`.
 
 from __future__ import annotations
 
+import datetime
 import os
 import struct
 import subprocess
@@ -20,8 +21,10 @@ from conftest import DELETE, jpeg_bytes, problems
 from typer.testing import CliRunner
 
 from postergen.cli import app
+from postergen.template import builtin_names
 
 ROOT = Path(__file__).resolve().parents[1]
+BUILTIN = ", ".join(builtin_names())  # other engineers add built-in templates
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -175,6 +178,29 @@ FIELD_CASES = [
             "campaign.yaml:13 poster: expected a mapping (headline, benefits, …), got an empty value",
         ],
         id="empty-section",
+    ),
+    pytest.param(
+        {"poster.headline": None},
+        ["campaign.yaml:14 poster.headline: expected text, got an empty value; write the text after the ':'"],
+        id="empty-text",
+    ),
+    pytest.param(
+        {"poster.scarcity": datetime.date(2024, 11, 30)},
+        [
+            'campaign.yaml:24 poster.scarcity: expected text, got the date 2024-11-30; put it in quotes: '
+            '"2024-11-30"'
+        ],
+        id="date-where-string",
+    ),
+    pytest.param(
+        {"qr.error_correction": ["H"]},
+        ["campaign.yaml:30 qr.error_correction: expected one of 'L', 'M', 'Q', 'H' or 'auto', got a list"],
+        id="list-where-choice",
+    ),
+    pytest.param(
+        {"output.templates": []},
+        ["campaign.yaml:32 output.templates: has 0 items; at least 1 is required"],
+        id="empty-list",
     ),
     pytest.param(
         {"output.quality": "high"},
@@ -349,6 +375,18 @@ def test_missing_asset_without_a_near_name(campaign):
     ]
 
 
+@pytest.mark.parametrize(
+    "rel,message",
+    [
+        ("", "the path is empty; give a file relative to the spec's folder, or remove the field"),
+        ("assets", "assets is a folder, not an image file"),
+    ],
+    ids=["empty", "folder"],
+)
+def test_asset_path_that_names_no_file(campaign, rel, message):
+    assert problems(campaign({"brand.logo": rel})) == [f"campaign.yaml:8 brand.logo: {message}"]
+
+
 def test_corrupt_image(campaign, tmp_path):
     spec = campaign()
     (tmp_path / "assets" / "avatar.jpg").write_bytes(bytes(range(7, 256)) * 8)
@@ -459,7 +497,26 @@ def test_font_that_is_not_a_font(campaign, tmp_path):
 
 def test_missing_fallback_font(campaign):
     assert problems(campaign({"theme.fonts": {"fallback": ["fonts/emoji.ttf"]}})) == [
-        "campaign.yaml:30 theme.fonts.fallback[0]: font file not found: fonts/emoji.ttf"
+        "campaign.yaml:30 theme.fonts.fallback[0]: font file not found: fonts/emoji.ttf (paths are relative "
+        "to the spec's folder)"
+    ]
+
+
+def test_misspelt_font_file(campaign, tmp_path):
+    spec = campaign({"theme.fonts": {"heading": "fonts/Brand-Bold.otf"}})
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "brand-bold.otf").write_bytes(b"only its name matters here")
+    assert problems(spec) == [
+        "campaign.yaml:29 theme.fonts.heading: font file not found: fonts/Brand-Bold.otf — did you mean "
+        "'fonts/brand-bold.otf'?"
+    ]
+
+
+def test_svg_saved_as_png(campaign, tmp_path):
+    spec = campaign({"qr.logo": "assets/mark.png"})
+    (tmp_path / "assets" / "mark.png").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    assert problems(spec) == [
+        "campaign.yaml:29 qr.logo: assets/mark.png is an SVG drawing, not an image; use a PNG, JPEG or WebP file"
     ]
 
 
@@ -468,7 +525,7 @@ def test_missing_fallback_font(campaign):
 
 def test_unknown_template_name(campaign):
     assert problems(campaign({"output.templates": ["bold", "fancy"]})) == [
-        "campaign.yaml:34 output.templates[1]: no template named 'fancy' (built-in: bold, photo; or add "
+        f"campaign.yaml:34 output.templates[1]: no template named 'fancy' (built-in: {BUILTIN}; or add "
         "templates/fancy.yaml)"
     ]
 
@@ -476,14 +533,14 @@ def test_unknown_template_name(campaign):
 def test_misspelt_template_name(campaign):
     assert problems(campaign({"output.templates.0": "bodl"})) == [
         "campaign.yaml:32 output.templates[0]: no template named 'bodl' — did you mean 'bold'? (built-in: "
-        "bold, photo; or add templates/bodl.yaml)"
+        f"{BUILTIN}; or add templates/bodl.yaml)"
     ]
 
 
 def test_template_name_cannot_be_a_path(campaign):
     assert problems(campaign({"output.templates.0": "../bold"})) == [
-        "campaign.yaml:32 output.templates[0]: no template named '../bold' — did you mean 'bold'? (built-in: "
-        "bold, photo; or add templates/../bold.yaml)"
+        f"campaign.yaml:32 output.templates[0]: '../bold' is not a template name; use a built-in one "
+        f"({BUILTIN}) or the name of a file in templates/ without '.yaml'"
     ]
 
 
