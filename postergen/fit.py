@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 from .errors import LayoutError
-from .linebreak import balance_lines, break_lines, ellipsize
+from .linebreak import balance_lines, break_lines, ellipsize, phrase_break
 
 FLOOR = 8
 Overflow = Literal["shrink", "ellipsis", "error"]
@@ -106,8 +106,30 @@ def fit_text(
             )
     size, lines, _ = best
     if balance and len(lines) > 1:
+        natural = _natural_size(text, width, size, min(size, min_size), box_w, box_h, max_lines, leading)
+        if natural is not None:
+            return _fitted(natural[0], natural[1], width, leading)
         lines = balance_lines(text, box_w / size, width)
     return _fitted(size, lines, width, leading)
+
+
+#: How much smaller than the largest fitting size a headline may get so that its lines
+#: break between phrases the writer marked (spaces, punctuation) instead of mid-word.
+NATURAL_SHRINK = 0.88
+
+
+def _natural_size(text, width, size, min_size, box_w, box_h, max_lines, leading):
+    """(size, lines) of the largest size ≥ NATURAL_SHRINK·size breaking at phrase ends."""
+    if "\n" in text:
+        return None
+    floor = max(FLOOR, min_size, int(size * NATURAL_SHRINK))
+    for s in range(size, floor - 1, -1):
+        lines = phrase_break(text, box_w / s, width, max_lines)
+        if lines is not None and len(lines) * s * leading <= box_h + 1e-6:
+            if len(lines) > 1:
+                return s, lines
+            return None  # one line at this size: plain fitting already did better
+    return None
 
 
 def _fitted(size, lines, width, leading, truncated=False) -> Fitted:

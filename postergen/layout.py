@@ -358,6 +358,13 @@ def _list_entries(layer: ListLayer, ctx: Context) -> list[tuple[str, str | None,
     return out
 
 
+def _dash(text: str) -> str:
+    """The dash before an author: '——' in Chinese text, an em dash in Latin text."""
+    from .linebreak import is_wide
+
+    return " —— " if any(is_wide(ch) for ch in text) else " — "
+
+
 def _list(layer: ListLayer, box, s, ctx: Context):
     entries = _list_entries(layer, ctx)
     if not entries:
@@ -371,7 +378,7 @@ def _list(layer: ListLayer, box, s, ctx: Context):
     per_col = -(-len(entries) // cols)
     has_icons = any(icon for _, _, icon in entries)
     slot_em = 0 if layer.bullet == "none" and not has_icons else (1.75 if has_icons else 1.45)
-    texts = [t + (f" —— {a}" if a else "") for t, a, _ in entries]
+    texts = [t + (f"{_dash(t)}{a}" if a else "") for t, a, _ in entries]
 
     def attempt(size: int):
         text_w = (col_w - slot_em * size) / size

@@ -162,7 +162,23 @@ def break_lines(text: str, max_width: float, width: Callable[[str], float]) -> l
                 lines.extend(pieces[:-1])
                 line, line_w = pieces[-1], width(pieces[-1])
         lines.append(line)
-    return lines
+    return drop_separators(lines)
+
+
+#: Separators written between spaces ("助力 · 三人", "June 30 • 4,800 joined"): at a line
+#: break they separate nothing, so they are dropped there.
+SEPARATORS = set("·•|｜/—–-・")
+
+
+def drop_separators(lines: list[str]) -> list[str]:
+    """Remove a spaced separator left at the end or the start of a line by a break."""
+    out = list(lines)
+    for i, line in enumerate(out):
+        if i < len(out) - 1 and len(line) > 2 and line[-2] == " " and line[-1] in SEPARATORS:
+            out[i] = line[:-2].rstrip()
+        if i > 0 and len(line) > 2 and line[1] == " " and line[0] in SEPARATORS:
+            out[i] = line[2:].lstrip()
+    return out
 
 
 def ellipsize(line: str, max_width: float, width: Callable[[str], float], mark: str = "…") -> str:
@@ -218,7 +234,7 @@ def _fill(units: list[Atom], max_width: float, width) -> list[str] | None:
             line += (" " if gap else "") + unit.text
             line_w += gap + w
     lines.append(line)
-    return lines
+    return drop_separators(lines)
 
 
 def _narrowest(fn, count: int, lo: float, hi: float) -> float:
@@ -238,6 +254,28 @@ def _narrowest(fn, count: int, lo: float, hi: float) -> float:
 PHRASE_EVENNESS = 0.5
 
 
+def phrase_break(text: str, max_width: float, width: Callable[[str], float], max_count: int) -> list[str] | None:
+    """Balanced lines broken only between phrases (after punctuation or at spaces).
+
+    None when the text is one phrase, when a phrase is wider than a line, when it takes
+    more than *max_count* lines, or when a line would be much shorter than the others.
+    """
+    units = phrase_atoms(text)
+    if len(units) < 2:
+        return None
+    by_phrase = _fill(units, max_width, width)
+    if by_phrase is None or len(by_phrase) > max_count:
+        return None
+    count = len(by_phrase)
+    fn = lambda w: _fill(units, w, width)  # noqa: E731
+    lo = max(width(u.text) for u in units)
+    found = fn(_narrowest(fn, count, lo, max_width)) or by_phrase
+    widths = [width(line) for line in found]
+    if len(found) > 1 and min(widths) < PHRASE_EVENNESS * max(widths):
+        return None
+    return found
+
+
 def balance_lines(text: str, max_width: float, width: Callable[[str], float]) -> list[str]:
     """Break like :func:`break_lines`, but as evenly as the same line count allows.
 
@@ -254,16 +292,9 @@ def balance_lines(text: str, max_width: float, width: Callable[[str], float]) ->
     if len(lines) < 2:
         return lines
     count = len(lines)
-    units = phrase_atoms(text)
-    if len(units) > 1:
-        by_phrase = _fill(units, max_width, width)
-        if by_phrase is not None and len(by_phrase) <= count:
-            fn = lambda w: _fill(units, w, width)  # noqa: E731
-            lo = max(width(u.text) for u in units)
-            found = fn(_narrowest(fn, count, lo, max_width)) or by_phrase
-            widths = [width(line) for line in found]
-            if min(widths) >= PHRASE_EVENNESS * max(widths):
-                return found
+    found = phrase_break(text, max_width, width, count)
+    if found is not None:
+        return found
     fn = lambda w: break_lines(text, w, width)  # noqa: E731
     lo = width(text) / count * 0.9
     # Never split an atom that fits at the full width (only the too-long ones are split).

@@ -366,9 +366,13 @@ def _message(err: dict, where: _Located, raw: Any) -> str:
         guess = _guess(loc[-1], names)
         if guess:
             return f"unknown field — did you mean '{guess}'?"
+        hint = ""
+        if " " in str(loc[-1]) or not str(loc[-1]).isascii():
+            # '{text: Roasted, shipped in 48 hours}': the comma split the text in two.
+            hint = "; if this is part of a text, put the whole text in quotes (a comma inside {…} starts a new field)"
         if names:
-            return f"unknown field; allowed here: {', '.join(names)}"
-        return "unknown field"
+            return f"unknown field; allowed here: {', '.join(names)}{hint}"
+        return f"unknown field{hint}"
     if kind == "missing":
         if typing.get_origin(where.annotation) is tuple:  # a fixed-length list with too few values
             return f"expected {_expected_tuple(where)}, got {len(got) if isinstance(got, list) else 0}"

@@ -692,3 +692,11 @@ def test_cli_validate_in_a_subprocess(campaign, tmp_path):
         "campaign.yaml:8 brand.logo: '../secret.png' points outside the campaign folder; copy the file into it",
         "1 problem found; nothing was rendered.",
     ]
+
+
+def test_unquoted_comma_in_flow_mapping_suggests_quotes(campaign):
+    spec = campaign(text=lambda t: t.replace("    - 新鲜芒果现切，每杯都有满满果肉", "    - {text: Roasted to order, shipped in 48 hours}"))
+    assert problems(spec) == [
+        "campaign.yaml:17 poster.benefits[0].shipped in 48 hours: unknown field; allowed here: text, icon; "
+        "if this is part of a text, put the whole text in quotes (a comma inside {…} starts a new field)"
+    ]

@@ -12,7 +12,7 @@ import unicodedata
 import pytest
 
 from postergen.errors import LayoutError
-from postergen.fit import FLOOR, fit_text
+from postergen.fit import NATURAL_SHRINK, FLOOR, fit_text
 from postergen.fonts import BUNDLED, chain_for
 from postergen.linebreak import break_lines
 
@@ -161,7 +161,21 @@ def test_binary_search_matches_brute_force():
         hi = lo + rng.choice([0, 10, 60])
         ok = [s for s in range(lo, hi + 1) if fits(text, fake, s, box_w, box_h, max_lines, 1.3)]
         try:
-            got = fit_text(text, fake, box_w, box_h, lo, hi, max_lines, overflow="error").size
+            got = fit_text(text, fake, box_w, box_h, lo, hi, max_lines, overflow="error", balance=False).size
         except LayoutError:
             got = None
         assert got == (max(ok) if ok else None), (text, box_w, box_h, max_lines, lo, hi)
+
+
+def test_a_slightly_smaller_size_is_taken_to_break_between_phrases():
+    from postergen.fonts import BUNDLED, chain_for
+
+    width = chain_for((str(BUNDLED["bold"]),)).width
+    # At the largest size that fits, "私域" would be split; a size a little smaller keeps the phrase whole.
+    got = fit_text("5天搞懂 私域裂变增长", width, 700, 400, 40, 132, 3, 1.16)
+    plain = fit_text("5天搞懂 私域裂变增长", width, 700, 400, 40, 132, 3, 1.16, balance=False)
+    assert got.lines == ("5天搞懂", "私域裂变增长")
+    assert int(plain.size * NATURAL_SHRINK) <= got.size < plain.size
+    # Never below the layer's minimum size.
+    tight = fit_text("5天搞懂 私域裂变增长", width, 700, 400, plain.size, 132, 3, 1.16)
+    assert tight.size == plain.size

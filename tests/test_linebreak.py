@@ -74,7 +74,7 @@ BREAK_CASES = [
     # Spaces collapse and never start or end a line.
     ("  Hello    world  ", 20, ["Hello world"]),
     ("aaaa bbbb", 2.5, ["aaaa", "bbbb"]),
-    ("好友助力 · 三人成团立享", 5, ["好友助力 ·", "三人成团立", "享"]),
+    ("好友助力 · 三人成团立享", 5, ["好友助力", "三人成团立", "享"]),
     ("满\u3000100\u3000减", 10, ["满 100 减"]),
     ("", 5, [""]),
     ("   ", 5, [""]),
@@ -109,7 +109,7 @@ BALANCE_CASES = [
     # Breaking after punctuation is preferred when it keeps the line count.
     ("邀3位好友，新品杨枝甘露免费喝！", 12, ["邀3位好友，", "新品杨枝甘露免费喝！"]),
     ("新鲜芒果现切，每杯都有满满果肉", 10, ["新鲜芒果现切，", "每杯都有满满果肉"]),
-    ("好友助力 · 三人成团立享", 8, ["好友助力 ·", "三人成团立享"]),
+    ("好友助力 · 三人成团立享", 8, ["好友助力", "三人成团立享"]),
     # ... but not when it would leave a short last line ("好！").
     ("一二三四五六七八九十，好！", 11, ["一二三四五六七", "八九十，好！"]),
     # Latin: balanced at spaces.
@@ -156,7 +156,7 @@ REAL_CASES = [
     ("Invite three friends and drink for free", 10, ["Invite three friends", "and drink for free"]),
     ("全国 200 家门店通用，到店出示即可兑换", 8, ["全国 200 家门店", "通用，到店出示即", "可兑换"]),
     ("好友说：“一起来喝吧！”", 5, ["好友说：", "“一起来喝", "吧！”"]),
-    ("仅限前 500 名 · 11月30日截止", 8, ["仅限前 500 名 ·", "11月30日截止"]),
+    ("仅限前 500 名 · 11月30日截止", 8, ["仅限前 500 名", "11月30日截止"]),
 ]
 
 
@@ -233,3 +233,15 @@ def test_random_text_keeps_the_invariants_with_the_bundled_font():
     rng = random.Random(7)
     for _ in range(100):
         check_invariants(random_text(rng), rng.choice([4, 6, 9]), real)
+
+
+@pytest.mark.parametrize(
+    "text,max_width,expected",
+    [
+        ("Ends June 30 • 4,800 friends joined", 8, ["Ends June 30", "4,800 friends", "joined"]),
+        ("好友助力 | 三人成团", 5, ["好友助力", "三人成团"]),
+        ("A - B", 20, ["A - B"]),  # kept when there is no break
+    ],
+)
+def test_spaced_separators_are_dropped_at_a_break(text, max_width, expected):
+    assert break_lines(text, max_width, fake) == expected
