@@ -155,10 +155,11 @@ def fit_image(im, width: int, height: int, fit: str = "cover", focal=(0.5, 0.5))
     iw, ih = im.size
     if fit == "cover":
         scale = max(width / iw, height / ih)
-        cw, ch = width / scale, height / scale
+        # min(): float rounding may make the crop a hair larger than the image.
+        cw, ch = min(width / scale, iw), min(height / scale, ih)
         fx, fy = focal
-        left = min(max(fx * iw - cw / 2, 0), iw - cw)
-        top = min(max(fy * ih - ch / 2, 0), ih - ch)
+        left = max(0.0, min(fx * iw - cw / 2, iw - cw))
+        top = max(0.0, min(fy * ih - ch / 2, ih - ch))
         return im.resize(
             (width, height), Image.Resampling.LANCZOS, box=(left, top, left + cw, top + ch), reducing_gap=3.0
         )

@@ -163,9 +163,13 @@ class Context:
     def get(self, path: str) -> Any:
         node: Any = self.data
         for key in path.split("."):
-            if not isinstance(node, dict):
+            if isinstance(node, list) and key.isdigit():
+                # 'poster.benefits.3': the fourth item, so 'when' can test list lengths.
+                node = node[int(key)] if int(key) < len(node) else None
+            elif isinstance(node, dict):
+                node = node.get(key)
+            else:
                 return None
-            node = node.get(key)
         return node
 
     def truthy(self, expr: str | None) -> bool:
@@ -236,8 +240,10 @@ def layout_poster(loaded, template: Template, width: int, height: int, url: str)
 
 
 def _ibox(box) -> Box:
+    """Whole pixels: the position and the size are rounded each on their own, so a
+    square box (an avatar, a bullet) stays square at every scale."""
     x, y, w, h = box
-    return (round(x), round(y), round(x + w) - round(x), round(y + h) - round(y))
+    return (round(x), round(y), round(w), round(h))
 
 
 def _radius(value, s: float, ctx: Context) -> float:

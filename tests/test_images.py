@@ -98,3 +98,11 @@ def test_avatar_is_a_circle_with_a_ring(tmp_path):
     assert image.getpixel((cx, cy)) == (0, 160, 0)  # the photo in the middle
     corner = image.getpixel((x + 2, y + 2))
     assert corner != (0, 160, 0) and abs(corner[1] - 160) > 40  # the corner is cut away
+
+
+@pytest.mark.parametrize("box", [69, 85, 86, 127])
+@pytest.mark.parametrize("src", [100, 200, 400, 480, 500, 800])
+def test_cover_fit_never_crops_outside_the_image(box, src):
+    im = Image.new("RGBA", (src, src), (1, 2, 3, 255))
+    assert fit_image(im, box, box, "cover", (0.5, 0.5)).size == (box, box)
+    assert fit_image(im, box, box + 1, "cover", (1.0, 1.0)).size == (box, box + 1)
