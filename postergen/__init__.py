@@ -19,11 +19,11 @@ __version__ = "0.1.0"
 # the CLI's --help stay fast.
 _EXPORTS = {
     "load_campaign": ("loader", "load_campaign"),
-    "plan": ("plan", "plan"),
+    "plan": ("jobs", "plan"),
     "layout_poster": ("layout", "layout_poster"),
     "paint_png": ("paint", "paint"),
     "encode": ("paint", "encode"),
-    "build": ("build", "build"),
+    "build": ("pipeline", "build"),
     "validate_campaign": ("checks", "validate_campaign"),
 }
 

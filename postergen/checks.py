@@ -23,7 +23,7 @@ def _at(loaded, loc: tuple, message: str, severity: str = "error") -> Problem:
 
 def check_tracking(loaded, environ=None) -> list[Problem]:
     """Secret, code collisions and personal data in anything that goes into a URL."""
-    from .plan import codes_for
+    from .jobs import codes_for
 
     spec = loaded.spec
     _, problems = codes_for(loaded, environ)
@@ -90,7 +90,7 @@ def validate_campaign(path, strict: bool = False, environ=None):
     """
     from .errors import SpecError
     from .loader import load_campaign
-    from .plan import plan
+    from .jobs import plan
 
     loaded = load_campaign(path, strict=strict)
     problems = list(loaded.warnings) + check_tracking(loaded, environ)

@@ -123,10 +123,10 @@ def build(
 
     Example: postergen build examples/tea-invite -o out
     """
-    from .build import build as run_build
+    from .pipeline import build as run_build
     from .errors import PostergenError
     from .loader import load_campaign
-    from .plan import plan
+    from .jobs import plan
 
     try:
         loaded = load_campaign(spec)
@@ -177,7 +177,7 @@ def codes(
     from .codes import lookup
     from .errors import PostergenError, SpecError
     from .loader import load_campaign
-    from .plan import codes_for
+    from .jobs import codes_for
 
     try:
         loaded = load_campaign(spec)

@@ -112,3 +112,16 @@ def test_init_then_build(tmp_path):
 def test_templates_lists_builtins():
     result = run("templates")
     assert result.exit_code == 0 and result.output.startswith("bold")
+
+
+def test_public_api_names_are_the_functions():
+    import postergen
+
+    for name in postergen.__all__:
+        if name != "__version__":
+            assert callable(getattr(postergen, name)), name
+    # Importing every submodule must not shadow an exported function with a module.
+    import postergen.jobs  # noqa: F401
+    import postergen.pipeline  # noqa: F401
+
+    assert callable(postergen.build) and callable(postergen.plan)

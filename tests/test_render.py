@@ -13,7 +13,7 @@ import pytest
 from conftest import make_campaign
 from PIL import Image
 
-from postergen.build import build
+from postergen.pipeline import build
 from postergen.loader import load_campaign
 
 
@@ -82,7 +82,7 @@ def test_spec_hash_follows_content_not_formatting(tmp_path):
     a = load_campaign(make_campaign(tmp_path / "a"))
     b = load_campaign(make_campaign(tmp_path / "b", text=lambda t: "# a comment\n" + t.replace("id: tea", "id:    tea")))
     c = load_campaign(make_campaign(tmp_path / "c", {"poster.headline": "邀2位好友"}))
-    from postergen.build import spec_hash
+    from postergen.pipeline import spec_hash
 
     assert spec_hash(a) == spec_hash(b) != spec_hash(c)
 

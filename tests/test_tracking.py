@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 import pytest
 from conftest import make_campaign
 
-from postergen.build import build
+from postergen.pipeline import build
 from postergen.checks import check_tracking, validate_campaign
 from postergen.codes import code_table, lookup
 from postergen.errors import SpecError

@@ -29,7 +29,7 @@ from .errors import PostergenError, Problem, SpecError
 from .layout import QRItem, layout_poster
 from .loader import Loaded, load_campaign
 from .paint import encode, paint
-from .plan import Job, plan
+from .jobs import Job, plan
 from .qrcheck import crop, lints, verify
 from .redirects import redirect_html, redirect_path
 from .writer import sha256, write_atomic
