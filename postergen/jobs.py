@@ -5,6 +5,7 @@ code and the URL its QR code carries.  Paths are stable::
 
     posters/<template>/<template>-<W>x<H>.<ext>              (no channels)
     posters/<channel>/<template>-<W>x<H>.<ext>               (with channels)
+    posters/<channel or template>/<template>-<A4|card|…>.pdf  (print sizes)
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ class Job:
     variant: str = ""
     code: str = ""
     full_url: str = ""  # the landing URL with code and UTM parameters
+    print_size: object = None  # a printsizes.PrintSize for PDF jobs
 
     @property
     def size(self) -> str:
-        return f"{self.width}x{self.height}"
+        return self.print_size.name if self.print_size is not None else f"{self.width}x{self.height}"
 
 
 def codes_for(loaded, environ=None) -> tuple[list[CodeRow], list[Problem]]:
@@ -63,13 +65,23 @@ def plan(loaded, environ=None) -> list[Job]:
     if any(p.severity == "error" for p in problems):
         raise SpecError(problems)
     targets = [(r.channel, r.variant, r.code, r.qr_url, r.url) for r in rows] or [("", "", "", spec.landing_url, spec.landing_url)]
+    print_sizes = []
+    if spec.output.print is not None:
+        from .printsizes import parse_print_size
+
+        print_sizes = [parse_print_size(p) for p in spec.output.print.sizes]
     jobs = []
     for channel, variant, code, qr_url, full in targets:
         for name in spec.output.templates:
+            folder = channel or name
             for size in spec.output.sizes:
                 w, h = parse_size(size)
                 for fmt in spec.output.formats:
-                    folder = channel or name
                     path = f"posters/{folder}/{name}-{w}x{h}.{EXTENSIONS[fmt]}"
                     jobs.append(Job(name, w, h, fmt, qr_url, path, channel, variant, code, full))
+            for ps in print_sizes:
+                from .printsizes import output_path
+
+                w, h = round(ps.width_mm), round(ps.height_mm)
+                jobs.append(Job(name, w, h, "pdf", qr_url, output_path(folder, name, ps), channel, variant, code, full, ps))
     return jobs

@@ -231,12 +231,40 @@ def layout_poster(loaded, template: Template, width: int, height: int, url: str)
         else:
             x, y, w, h = layer.box
             box = (ox + x * s, oy + y * s, w * s, h * s)
+            if (ox or oy) and _stretchable(layer):
+                box = _to_edges(box, layer.box, frame.size, (width, height))
         where = f"template '{template.name}' ({frame_name}) layer '{layer.id or layer.type}'"
         try:
             items.extend(_LAYOUT[type(layer)](layer, box, s, ctx))
         except LayoutError as exc:
             raise LayoutError(f"{where}: {exc}") from None
     return LayoutTree(width, height, template.name, frame_name, round(s, 6), tuple(items))
+
+
+def _stretchable(layer) -> bool:
+    """Decor rectangles may grow to the canvas edges they touch (photos keep their crop,
+    so the raster and the print painter show the same part of them)."""
+    return layer.part == "decor" and isinstance(layer, ShapeLayer) and layer.shape == "rect"
+
+
+def _to_edges(box, design_box, frame_size, canvas):
+    """When a frame is centred on a canvas of another aspect (an A4 page for a 3:4
+    frame), a colour block or photo that touches an edge of the frame is extended to the
+    same edge of the canvas, so no band of background shows between it and the edge."""
+    x, y, w, h = box
+    dx, dy, dw, dh = design_box
+    fw, fh = frame_size
+    cw, ch = canvas
+    x0, y0, x1, y1 = x, y, x + w, y + h
+    if dx <= 0:
+        x0 = min(x0, 0.0)
+    if dy <= 0:
+        y0 = min(y0, 0.0)
+    if dx + dw >= fw:
+        x1 = max(x1, float(cw))
+    if dy + dh >= fh:
+        y1 = max(y1, float(ch))
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _ibox(box) -> Box:

@@ -223,10 +223,17 @@ def _chain(fonts: tuple[str, ...]):
 
 
 def draw_line(draw, chain, text: str, x: float, baseline: float, size: int, fill):
-    """Draw one line run by run (each run in the face that has its characters)."""
-    for run in chain.runs(text):
-        draw.text((x, baseline), run.text, font=run.face.pil(size), fill=fill, anchor="ls")
-        x += run.advance * size
+    """Draw one line glyph by glyph, each at the position the layout measured.
+
+    Drawing whole runs would let Pillow round every advance to a whole pixel, so text
+    would drift from the layout (and from the PDF) by a few pixels per line.
+    """
+    faces = chain.faces
+    for ch in text:
+        idx, adv = chain.lookup(ch)
+        if not ch.isspace():
+            draw.text((x, baseline), ch, font=faces[max(idx, 0)].pil(size), fill=fill, anchor="ls")
+        x += adv * size
 
 
 def _paint_text(canvas, item: TextItem):

@@ -8,6 +8,7 @@
         image = paint(tree)                 # Pillow
         verify the QR code decodes to job.url (zxing-cpp), at full and half size
         write_atomic(out / job.path, encode(image, job.format))
+    print sizes: the same layout painted as a PDF (WeasyPrint): vector text and QR
     write redirect pages (short form), then manifest.json / manifest.csv
 
 One poster that fails (text that cannot fit under an 'error' overflow policy, a QR code
@@ -96,6 +97,11 @@ def build(
     bad: dict[tuple, str] = {}
     linted: set[tuple] = set()
     for job in jobs:
+        if job.format == "pdf":
+            _print_job(result, out, loaded, job, digest)
+            if progress:
+                progress(job)
+            continue
         key = (job.template, job.width, job.height, job.url)
         try:
             if key in bad:
@@ -133,6 +139,33 @@ def build(
     _write_redirects(result, out, loaded, jobs, digest)
     write_manifest(out, loaded, result.rows, digest)
     return result
+
+
+def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest: str) -> None:
+    """Lay out for the print size, check the QR code, paint the PDF (WeasyPrint)."""
+    from .paint_pdf import asset_fields, paint_pdf, print_warnings
+    from .printsizes import layout_for_print
+    from .qrcheck import render_alone
+
+    settings = loaded.spec.output.print
+    size = job.print_size
+    try:
+        tree = layout_for_print(loaded, loaded.templates[job.template], size, job.url)
+        qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
+        if qr is not None:
+            problem = verify(render_alone(qr), job.url)
+            if problem:
+                raise PostergenError(problem)
+        data = paint_pdf(tree, trim_mm=size.trim_mm, bleed_mm=settings.bleed_mm, crop_marks=settings.crop_marks, base_dir=loaded.base)
+    except PostergenError as exc:
+        result.failures.append(Failure(job, str(exc)))
+        return
+    where = f"channel '{job.channel}', " if job.channel else ""
+    for message in print_warnings(tree, trim_mm=size.trim_mm, min_dpi=settings.min_dpi, fields=asset_fields(loaded)):
+        warning = Problem(f"{where}{job.template} {size.name}: {message}", file=str(loaded.path), severity="warning")
+        if str(warning) not in {str(w) for w in result.warnings}:
+            result.warnings.append(warning)
+    _record(result, out, job.path, data, digest, kind="poster", job=job)
 
 
 def _record(result: BuildResult, out: Path, path: str, data: bytes, digest: str, kind: str, job: Job | None = None, **extra) -> None:

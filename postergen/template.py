@@ -120,6 +120,11 @@ class Frame(BaseModel):
 
     size: tuple[int, int] = Field(description="Design size in px.")
     layers: list[Layer]
+    print: bool = Field(
+        default=False,
+        description="A print-only variant (e.g. designed at A4's 1:√2): print sizes choose among a "
+        "template's print frames when it has any, raster sizes never use them.",
+    )
 
 
 class Template(BaseModel):
@@ -129,14 +134,17 @@ class Template(BaseModel):
     description: str = ""
     frames: dict[str, Frame] = Field(min_length=1)
 
-    def frame_for(self, width: int, height: int) -> Frame:
-        """The frame whose aspect ratio is closest to width:height."""
+    def frame_for(self, width: int, height: int, for_print: bool = False) -> Frame:
+        """The frame whose aspect ratio is closest to width:height.
+
+        Frames marked ``print: true`` are used only for print output (and screen frames
+        only for screens), unless the template has no frame of the other kind.
+        """
         import math
 
         target = math.log(width / height)
-        return min(
-            self.frames.values(), key=lambda f: (abs(math.log(f.size[0] / f.size[1]) - target), f.size)
-        )
+        frames = [f for f in self.frames.values() if f.print == for_print] or list(self.frames.values())
+        return min(frames, key=lambda f: (abs(math.log(f.size[0] / f.size[1]) - target), f.size))
 
 
 def search_path(campaign_dir: Path | None, templates_dir: str = "templates") -> list[Path]:
