@@ -125,7 +125,6 @@ def fields(root: type[BaseModel] = spec.Campaign) -> list[tuple[str, str]]:
 
 def render_cli() -> str:
     """The CLI reference: every command's --help, as the terminal shows it."""
-    import click
     import typer.main
 
     from .cli import app
@@ -137,11 +136,12 @@ def render_cli() -> str:
         "Generated from `--help` by `python -m postergen.reference cli`.",
         "",
     ]
-    with click.Context(group, info_name="postergen", terminal_width=88) as ctx:
+    # Typer may vendor Click, so contexts come from the command's own context class.
+    with group.context_class(group, info_name="postergen", terminal_width=88) as ctx:
         lines += ["```text", group.get_help(ctx), "```", ""]
         for name in group.list_commands(ctx):
             cmd = group.get_command(ctx, name)
-            with click.Context(cmd, parent=ctx, info_name=name, terminal_width=88) as sub:
+            with cmd.context_class(cmd, parent=ctx, info_name=name, terminal_width=88) as sub:
                 lines += [f"## postergen {name}", "", "```text", cmd.get_help(sub), "```", ""]
     return "\n".join(lines)
 

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import click
 import pytest
 import typer.main
 from conftest import make_campaign
