@@ -28,7 +28,7 @@ from pathlib import Path
 from postergen import printsizes as ps
 from postergen.layout import TextItem
 from postergen.loader import load_campaign
-from postergen.paint_pdf import paint_pdf
+from postergen.pdf import paint_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 

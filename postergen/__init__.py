@@ -23,7 +23,7 @@ _EXPORTS = {
     "layout_poster": ("layout", "layout_poster"),
     "paint_png": ("paint", "paint"),
     "encode": ("paint", "encode"),
-    "paint_pdf": ("paint_pdf", "paint_pdf"),
+    "paint_pdf": ("pdf", "paint_pdf"),
     "build": ("pipeline", "build"),
     "validate_campaign": ("checks", "validate_campaign"),
 }

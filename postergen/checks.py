@@ -58,15 +58,17 @@ def check_qr(loaded, jobs) -> list[Problem]:
     seen_render: dict[tuple, str | None] = {}
     seen_lint = set()
     for job in jobs:
-        key = (job.template, job.width, job.height, job.url)
+        key = (job.variant, job.template, job.width, job.height, job.url)
         if key in seen_render:
             continue
         if job.print_size is not None:
             from .printsizes import layout_for_print
 
-            tree = layout_for_print(loaded, loaded.templates[job.template], job.print_size, job.url)
+            v = loaded.variant(job.variant)
+            tree = layout_for_print(v, v.templates[job.template], job.print_size, job.url)
         else:
-            tree = layout_poster(loaded, loaded.templates[job.template], job.width, job.height, job.url)
+            v = loaded.variant(job.variant)
+            tree = layout_poster(v, v.templates[job.template], job.width, job.height, job.url)
         qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
         if qr is None:
             seen_render[key] = None
@@ -80,7 +82,7 @@ def check_qr(loaded, jobs) -> list[Problem]:
         if seen_render[look]:
             problems.append(Problem(f"{where}: {seen_render[look]}", file=str(loaded.path)))
         lint_key = (job.channel, job.template, job.size)
-        if lint_key not in seen_lint and job.print_size is None:  # print: see paint_pdf.print_warnings
+        if lint_key not in seen_lint and job.print_size is None:  # print: see pdf.print_warnings
             seen_lint.add(lint_key)
             for message in lints(qr, job.width):
                 problems.append(Problem(f"{where}: {message}", file=str(loaded.path), severity="warning"))

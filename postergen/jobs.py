@@ -6,6 +6,7 @@ code and the URL its QR code carries.  Paths are stable::
     posters/<template>/<template>-<W>x<H>.<ext>              (no channels)
     posters/<channel>/<template>-<W>x<H>.<ext>               (with channels)
     posters/<channel or template>/<template>-<A4|card|…>.pdf  (print sizes)
+    posters/<variant>/<channel or template>/…                 (with variants)
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def codes_for(loaded, environ=None) -> tuple[list[CodeRow], list[Problem]]:
     spec = loaded.spec
     secret, problem = secret_for(spec, environ)
     problems = [Problem(problem.message, file=str(loaded.path), path=problem.path, severity=problem.severity)] if problem else []
-    rows = code_table(spec, secret)
+    names = tuple(name for name, _, _, _ in loaded.variant_list())
+    rows = code_table(spec, secret, names)
     for a, b in duplicates(rows):
         problems.append(
             Problem(
@@ -59,29 +61,35 @@ def codes_for(loaded, environ=None) -> tuple[list[CodeRow], list[Problem]]:
 
 
 def plan(loaded, environ=None) -> list[Job]:
-    """Every poster the spec asks for, in a stable order."""
-    spec = loaded.spec
+    """Every poster the spec asks for, in a stable order: variant × channel × template ×
+    size × format, then the print sizes."""
     rows, problems = codes_for(loaded, environ)
     if any(p.severity == "error" for p in problems):
         raise SpecError(problems)
-    targets = [(r.channel, r.variant, r.code, r.qr_url, r.url) for r in rows] or [("", "", "", spec.landing_url, spec.landing_url)]
-    print_sizes = []
-    if spec.output.print is not None:
-        from .printsizes import parse_print_size
-
-        print_sizes = [parse_print_size(p) for p in spec.output.print.sizes]
+    declared = bool(loaded.variants)
     jobs = []
-    for channel, variant, code, qr_url, full in targets:
-        for name in spec.output.templates:
-            folder = channel or name
-            for size in spec.output.sizes:
-                w, h = parse_size(size)
-                for fmt in spec.output.formats:
-                    path = f"posters/{folder}/{name}-{w}x{h}.{EXTENSIONS[fmt]}"
-                    jobs.append(Job(name, w, h, fmt, qr_url, path, channel, variant, code, full))
-            for ps in print_sizes:
-                from .printsizes import output_path
+    for vname, _, _, vloaded in loaded.variant_list():
+        spec = vloaded.spec
+        targets = [(r.channel, r.code, r.qr_url, r.url) for r in rows if r.variant == vname]
+        if not targets:
+            targets = [("", "", spec.landing_url, spec.landing_url)]
+        print_sizes = []
+        if spec.output.print is not None:
+            from .printsizes import parse_print_size
 
-                w, h = round(ps.width_mm), round(ps.height_mm)
-                jobs.append(Job(name, w, h, "pdf", qr_url, output_path(folder, name, ps), channel, variant, code, full, ps))
+            print_sizes = [parse_print_size(p) for p in spec.output.print.sizes]
+        variant = vname if (declared or rows) else ""
+        for channel, code, qr_url, full in targets:
+            for name in spec.output.templates:
+                folder = "/".join(x for x in (vname if declared else "", channel or name) if x)
+                for size in spec.output.sizes:
+                    w, h = parse_size(size)
+                    for fmt in spec.output.formats:
+                        path = f"posters/{folder}/{name}-{w}x{h}.{EXTENSIONS[fmt]}"
+                        jobs.append(Job(name, w, h, fmt, qr_url, path, channel, variant, code, full))
+                for ps in print_sizes:
+                    from .printsizes import output_path
+
+                    w, h = round(ps.width_mm), round(ps.height_mm)
+                    jobs.append(Job(name, w, h, "pdf", qr_url, output_path(folder, name, ps), channel, variant, code, full, ps))
     return jobs

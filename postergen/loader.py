@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -36,6 +36,25 @@ class Loaded:
     body: tuple[str, ...]
     warnings: tuple[Problem, ...] = ()
     raw: Any = field(default=None, repr=False, compare=False)
+    variants: tuple = ()  # ((VariantDef, Loaded), …) when the spec declares variants
+
+    def variant_list(self) -> list[tuple[str, float, dict, "Loaded"]]:
+        """(name, weight, factor values, loaded spec) of every variant to render.
+
+        Without declared variants, the campaign itself is the one variant 'base'.
+        """
+        if not self.variants:
+            return [("base", 1.0, {}, self)]
+        return [(d.name, d.weight, d.factors, v) for d, v in self.variants]
+
+    def variant(self, name: str) -> "Loaded":
+        """The loaded spec of variant *name* (the campaign itself without variants)."""
+        if not self.variants:
+            return self
+        for vname, _, _, loaded in self.variant_list():
+            if vname == name:
+                return loaded
+        raise KeyError(name)
 
     def asset(self, rel: str) -> Path:
         return resolve_inside(self.base, rel)
@@ -88,7 +107,8 @@ def _walk_value(annotation, metadata, value, marker_type, loc):
 
 
 def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
-    """Load, validate and check the campaign at *path* (a YAML file or its folder)."""
+    """Load, validate and check the campaign at *path* (a YAML file or its folder),
+    and each of its variants; raise one :class:`SpecError` with every problem."""
     path = Path(path)
     if path.is_dir():
         path = path / "campaign.yaml"
@@ -96,10 +116,61 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     data, problems = load_yaml(path, shown)
     if data is None:
         raise SpecError(problems)
+    loaded, problems = _check(data, path, shown)
+    if loaded is not None and (loaded.spec.variants or loaded.spec.matrix):
+        loaded, more = _with_variants(loaded, data, shown)
+        problems += more
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or (strict and problems) or loaded is None:
+        raise SpecError(problems)
+    return replace(loaded, warnings=tuple(p for p in problems if p.severity == "warning"))
+
+
+def _with_variants(loaded: Loaded, data, shown: str) -> tuple[Loaded, list[Problem]]:
+    """Load every variant: the base data with the variant's overrides applied."""
+    from .variants import apply, duplicate_names, expand, matrix_problems, path_problem
+
+    problems: list[Problem] = []
+    spec = loaded.spec
+    for loc, message in matrix_problems(spec):
+        problems.append(Problem(message, file=shown, line=line_of(data, loc), path=dotted(loc)))
+    defs = expand(spec)
+    for name in duplicate_names(defs):
+        problems.append(Problem(f"two variants are named '{name}'; variant names must be unique", file=shown,
+                                line=line_of(data, ("variants",)), path="variants"))
+    base_messages = set()
+    out = []
+    for d in defs:
+        bad = False
+        for key in d.overrides:
+            why = path_problem(Campaign, key)
+            if why:
+                loc = d.loc + ("set", key) if d.loc[0] == "variants" else d.loc
+                problems.append(Problem(why, file=shown, line=line_of(data, loc), path=dotted(loc)))
+                bad = True
+        if bad:
+            continue
+        vloaded, vproblems = _check(apply(data, d.overrides), loaded.path, shown)
+        for p in vproblems:
+            key = (p.path, p.message)
+            if key in base_messages:
+                continue
+            base_messages.add(key)
+            problems.append(
+                Problem(f"{p.path}: {p.message}" if p.path else p.message, file=shown,
+                        line=line_of(data, d.loc), path=f"variant '{d.name}'", severity=p.severity)
+            )
+        if vloaded is not None:
+            out.append((d, vloaded))
+    return replace(loaded, variants=tuple(out)), problems
+
+
+def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
+    """Validate and check one spec's data; (Loaded or None, problems)."""
     base = path.parent
     campaign, problems = validate(Campaign, data, shown)
     if not isinstance(data, dict):
-        raise SpecError(problems)
+        return None, problems
 
     def at(loc, message, severity="error"):
         problems.append(Problem(message, file=shown, line=line_of(data, loc), path=dotted(loc), severity=severity))
@@ -184,18 +255,11 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     # In file order: the spec's problems by line, then each template's.
     problems.sort(key=lambda p: p.line or 0)
     problems.extend(template_problems)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or (strict and problems):
-        raise SpecError(problems)
-    return Loaded(
-        spec=campaign,
-        path=path,
-        base=base,
-        templates=templates,
-        heading=heading,
-        body=body,
-        warnings=tuple(p for p in problems if p.severity == "warning"),
-        raw=data,
+    if campaign is None or any(p.severity == "error" for p in problems):
+        return None, problems
+    return (
+        Loaded(spec=campaign, path=path, base=base, templates=templates, heading=heading, body=body, raw=data),
+        problems,
     )
 
 

@@ -102,13 +102,14 @@ def build(
             if progress:
                 progress(job)
             continue
-        key = (job.template, job.width, job.height, job.url)
+        key = (job.variant, job.template, job.width, job.height, job.url)
         try:
             if key in bad:
                 raise PostergenError(bad[key])
             image = painted.get(key)
             if image is None:
-                tree = layout_poster(loaded, loaded.templates[job.template], job.width, job.height, job.url)
+                v = loaded.variant(job.variant)
+                tree = layout_poster(v, v.templates[job.template], job.width, job.height, job.url)
                 image = paint(tree)
                 qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
                 if qr is not None:
@@ -143,14 +144,15 @@ def build(
 
 def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest: str) -> None:
     """Lay out for the print size, check the QR code, paint the PDF (WeasyPrint)."""
-    from .paint_pdf import asset_fields, paint_pdf, print_warnings
+    from .pdf import asset_fields, paint_pdf, print_warnings
     from .printsizes import layout_for_print
     from .qrcheck import render_alone
 
     settings = loaded.spec.output.print
     size = job.print_size
     try:
-        tree = layout_for_print(loaded, loaded.templates[job.template], size, job.url)
+        v = loaded.variant(job.variant)
+        tree = layout_for_print(v, v.templates[job.template], size, job.url)
         qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
         if qr is not None:
             problem = verify(render_alone(qr), job.url)
@@ -214,6 +216,10 @@ def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> 
         "postergen": __version__,
         "campaign": loaded.spec.campaign.id,
         "spec_sha256": digest,
+        "variants": [
+            {"name": name, "weight": weight, "factors": factors}
+            for name, weight, factors, _ in loaded.variant_list()
+        ],
         "files": rows,
     }
     write_atomic(out / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())

@@ -10,7 +10,7 @@ the frame with the nearest aspect ratio is scaled by exactly 1 on its limiting s
 Text sizes, QR module sizes (whole pixels) and auto-fit then behave exactly as the
 designer laid them out; the PDF scales the result to millimetres as vectors, so the
 pixel size sets no print resolution (only photos have one: see
-:func:`postergen.paint_pdf.print_warnings`).
+:func:`postergen.pdf.print_warnings`).
 
 A template may add frames meant only for print (``print: true`` on a frame, e.g. a
 frame designed at A4's 1:√2).  For a print size, :func:`for_print` keeps only those

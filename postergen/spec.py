@@ -8,7 +8,7 @@ new field only needs the right type to be checked for missing files and missing 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -560,6 +560,56 @@ class Landing(Model):
         return value
 
 
+# --------------------------------------------------------------------------- variants
+
+_SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+
+
+class Variant(Model):
+    """A named A/B variant: overrides of the base campaign."""
+
+    name: str = Field(description="Variant name used in paths, codes and utm_content, e.g. 'a' or 'cash-5'.", pattern=_SLUG)
+    weight: float = Field(default=1, gt=0, description="Share of visitors the split page sends here (relative).")
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides as dotted field paths, e.g. {poster.headline: 邀5位好友, theme.primary: '#137A5B', "
+        "output.templates: [photo]}. Empty for the control.",
+    )
+
+
+class Factor(Model):
+    """One factor of a variant matrix and its levels."""
+
+    name: str = Field(description="Factor name, e.g. 'headline', 'reward', 'colour'.", pattern=_SLUG)
+    field: str | None = Field(
+        default=None,
+        description="The dotted field each level sets, e.g. 'poster.headline'. Without it, each level is a "
+        "mapping of dotted fields to values (a factor that changes several fields).",
+    )
+    levels: dict[str, Any] = Field(
+        min_length=1, description="Level name → value (or → {dotted.field: value} without `field`)."
+    )
+
+    @field_validator("levels")
+    @classmethod
+    def _level_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not re.match(_SLUG, str(name)):
+                raise ValueError(f"level name '{name}' must be lowercase letters, digits, '-' or '_'")
+        return value
+
+
+class Matrix(Model):
+    """Variants as every combination of factor levels (headline × reward × colour)."""
+
+    factors: list[Factor] = Field(min_length=1, description="The factors, in the order their levels appear in names.")
+    exclude: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Combinations to leave out, e.g. [{reward: cash, colour: green}] (every given factor must match).",
+    )
+    cap: int | None = Field(default=None, ge=1, description="Keep at most this many variants (in expansion order).")
+
+
 class Campaign(Model):
     """A referral campaign: the root of ``campaign.yaml``."""
 
@@ -585,6 +635,12 @@ class Campaign(Model):
         "Without channels the QR code carries landing_url as it is.",
     )
     tracking: Tracking = Field(default_factory=Tracking, description="Tracking codes and URLs.")
+    variants: list[Variant] = Field(
+        default_factory=list,
+        description="Named A/B variants (overrides of this base campaign). With variants or a matrix, only "
+        "the variants are rendered; a variant with no overrides is the control.",
+    )
+    matrix: Matrix | None = Field(default=None, description="Variants as a matrix of factors.")
     landing: Landing | None = Field(
         default=None, description="The H5 landing page; without it the page is built from the poster copy."
     )

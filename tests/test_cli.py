@@ -124,3 +124,26 @@ def test_public_api_names_are_the_functions():
     import postergen.pipeline  # noqa: F401
 
     assert callable(postergen.build) and callable(postergen.plan)
+
+
+def test_installed_distribution_carries_fonts_and_templates():
+    # CI installs a real wheel: the fonts, templates and starter must be inside it.
+    from importlib.metadata import PackageNotFoundError, files
+
+    try:
+        listed = {str(f) for f in files("postergen") or []}
+    except PackageNotFoundError:
+        pytest.skip("postergen is not installed (running from a source tree only)")
+    if not any(name.endswith("pipeline.py") for name in listed):
+        pytest.skip("an editable install lists no package files")
+    for wanted in (
+        "postergen/fonts/NotoSansSC-Regular.otf",
+        "postergen/fonts/NotoSansSC-Bold.otf",
+        "postergen/fonts/OFL.txt",
+        "postergen/templates/posters/bold.yaml",
+        "postergen/templates/posters/photo.yaml",
+        "postergen/templates/posters/minimal.yaml",
+        "postergen/templates/pages/redirect.html.j2",
+        "postergen/scaffold/campaign.yaml",
+    ):
+        assert wanted in listed, wanted

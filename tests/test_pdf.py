@@ -36,7 +36,7 @@ from postergen.fonts import chain_for  # noqa: E402
 from postergen.layout import ImageItem, MarkItem, QRItem, TextItem  # noqa: E402
 from postergen.loader import load_campaign  # noqa: E402
 from postergen.paint import paint  # noqa: E402
-from postergen.paint_pdf import (  # noqa: E402
+from postergen.pdf import (  # noqa: E402
     PdfError,
     asset_fields,
     html_to_pdf,
@@ -356,7 +356,7 @@ def test_weasyprint_warnings_fail(campaigns):
 
 
 def test_fetcher_serves_only_the_allowed_roots(campaigns):
-    from postergen.paint_pdf import PACKAGE_DIR
+    from postergen.pdf import PACKAGE_DIR
 
     fetch = make_fetcher(campaigns["plain"].base)
     assert fetch((campaigns["plain"].base / "assets" / "logo.png").as_uri()).read()[:4] == b"\x89PNG"

@@ -1,0 +1,171 @@
+"""A/B variants: named overrides of the base campaign, or a matrix of factors.
+
+A variant is a name, a weight and a set of overrides (dotted field path → value).  A
+matrix expands to one variant per combination of factor levels, named by its levels
+("short-cash-red"), minus the excluded combinations, up to the cap.  Each variant is
+the base spec with its overrides applied, validated and checked like the base, so a
+variant that names an unknown field, a missing image or a character no font has is
+reported like any other mistake.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import itertools
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+BASE = "base"
+
+
+@dataclass(frozen=True)
+class VariantDef:
+    """One variant before loading: what it overrides and where the spec says so."""
+
+    name: str
+    weight: float
+    overrides: dict[str, Any]
+    factors: dict[str, str] = field(default_factory=dict)
+    loc: tuple = ()  # where in the spec it was declared (for error lines)
+
+
+def expand(spec) -> list[VariantDef]:
+    """The variants a spec declares (explicit ones first, then the matrix), in order."""
+    out = [VariantDef(v.name, v.weight, dict(v.set), {}, ("variants", i)) for i, v in enumerate(spec.variants)]
+    if spec.matrix is not None:
+        m = spec.matrix
+        count = 0
+        for levels in itertools.product(*(list(f.levels.items()) for f in m.factors)):
+            chosen = {f.name: name for f, (name, _) in zip(m.factors, levels)}
+            if any(all(chosen.get(k) == v for k, v in ex.items()) for ex in m.exclude):
+                continue
+            overrides: dict[str, Any] = {}
+            for f, (_, value) in zip(m.factors, levels):
+                if f.field:
+                    overrides[f.field] = value
+                elif isinstance(value, dict):
+                    overrides.update(value)
+            out.append(VariantDef("-".join(chosen.values()), 1.0, overrides, chosen, ("matrix",)))
+            count += 1
+            if m.cap is not None and count >= m.cap:
+                break
+    return out
+
+
+def matrix_problems(spec) -> list[tuple[tuple, str]]:
+    """(loc, message) for exclusions naming unknown factors or levels, and level values
+    that are not mappings where a factor has no `field`."""
+    out: list[tuple[tuple, str]] = []
+    if spec.matrix is None:
+        return out
+    factors = {f.name: f for f in spec.matrix.factors}
+    for i, ex in enumerate(spec.matrix.exclude):
+        for key, level in ex.items():
+            if key not in factors:
+                out.append((("matrix", "exclude", i, key), f"no factor named '{key}'; factors: {', '.join(factors)}"))
+            elif level not in factors[key].levels:
+                out.append(
+                    (("matrix", "exclude", i, key), f"factor '{key}' has no level '{level}'; levels: {', '.join(factors[key].levels)}")
+                )
+    for i, f in enumerate(spec.matrix.factors):
+        if f.field is None:
+            for name, value in f.levels.items():
+                if not isinstance(value, dict):
+                    out.append(
+                        (("matrix", "factors", i, "levels", name),
+                         "without `field`, each level must be a mapping of dotted fields to values; "
+                         "or set `field` to the one field this factor changes")
+                    )
+    return out
+
+
+def duplicate_names(defs: list[VariantDef]) -> list[str]:
+    seen, dup = set(), []
+    for d in defs:
+        if d.name in seen and d.name not in dup:
+            dup.append(d.name)
+        seen.add(d.name)
+    return dup
+
+
+# --------------------------------------------------------------------------- overrides
+
+NOT_OVERRIDABLE = ("variants", "matrix", "version", "campaign", "channels", "tracking")
+
+
+def path_problem(model: type[BaseModel], dotted: str) -> str | None:
+    """Why *dotted* does not name a field of *model* (None when it does)."""
+    parts = dotted.split(".")
+    if parts[0] in NOT_OVERRIDABLE:
+        return f"'{parts[0]}' cannot differ between variants"
+    current: Any = model
+    walked = []
+    for part in parts:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if part not in current.model_fields:
+                names = list(current.model_fields)
+                guess = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
+                where = ".".join(walked) or "the spec"
+                hint = f" — did you mean '{'.'.join([*walked, guess[0]])}'?" if guess else f"; {where} has: {', '.join(names)}"
+                return f"unknown field '{dotted}'{hint}"
+            current = current.model_fields[part].annotation
+        elif part.isdigit() and _list_item(current) is not None:
+            current = _list_item(current)
+        else:
+            return f"'{'.'.join(walked)}' has no field '{part}'"
+        current = _unwrap(current)
+        walked.append(part)
+    return None
+
+
+def _unwrap(annotation):
+    """Optional[X] / Annotated[X, …] → X (first model or list in a union)."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            annotation = models[0] if models else args[0]
+            continue
+        return annotation
+
+
+def _list_item(annotation):
+    if typing.get_origin(annotation) is list:
+        return typing.get_args(annotation)[0]
+    return None
+
+
+def apply(data: dict, overrides: dict[str, Any]) -> dict:
+    """A deep copy of raw spec *data* with *overrides* (dotted path → value) set."""
+    out = copy.deepcopy(_plain(data))
+    for dotted, value in overrides.items():
+        keys = [int(k) if k.isdigit() else k for k in dotted.split(".")]
+        node = out
+        for key in keys[:-1]:
+            if isinstance(node, list):
+                node = node[key]
+            else:
+                if not isinstance(node.get(key), (dict, list)):
+                    node[key] = {}
+                node = node[key]
+        node[keys[-1]] = copy.deepcopy(_plain(value))
+    out.pop("variants", None)
+    out.pop("matrix", None)
+    return out
+
+
+def _plain(value):
+    """ruamel's commented maps and sequences as plain dicts and lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
