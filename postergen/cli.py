@@ -126,7 +126,6 @@ def build(
     from .pipeline import build as run_build
     from .errors import PostergenError
     from .loader import load_campaign
-    from .jobs import plan
 
     try:
         loaded = load_campaign(spec)
@@ -136,15 +135,7 @@ def build(
         if not quiet:
             _err(str(p))
     try:
-        jobs = plan(loaded)
-        if quiet or as_json or not sys.stderr.isatty():
-            result = run_build(loaded, out)
-        else:
-            from rich.progress import Progress
-
-            with Progress(transient=True) as bar:
-                task = bar.add_task("rendering", total=len(jobs))
-                result = run_build(loaded, out, progress=lambda job: bar.advance(task))
+        result = _with_progress(loaded, quiet or as_json, lambda progress: run_build(loaded, out, progress=progress))
     except PostergenError as exc:
         _fail(exc, as_json)
     if not quiet:
@@ -211,6 +202,50 @@ def codes(
     for r in rows:
         table.add_row(f"{r.channel} {r.channel_name}", r.variant, r.code, r.url, r.short_url or "")
     Console(width=240, soft_wrap=True).print(table)
+
+
+@app.command()
+def export(
+    spec: SpecArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Hand-off folder.")] = Path("handoff"),
+    as_zip: Annotated[bool, typer.Option("--zip", help="Also write <campaign>-handoff.zip.")] = False,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Package the A/B hand-off: per channel its posters, variant table and a README.
+
+    Example: postergen export examples/tea-invite -o handoff --zip
+    """
+    from .errors import PostergenError
+    from .export import export as run_export
+    from .loader import load_campaign
+
+    try:
+        loaded = load_campaign(spec)
+        result = _with_progress(loaded, quiet or as_json, lambda progress: run_export(loaded, out, zip=as_zip, progress=progress))
+    except PostergenError as exc:
+        _fail(exc, as_json)
+    for failure in result.build.failures:
+        _err(f"{failure.job.path}: {failure.message}")
+    if as_json:
+        typer.echo(json.dumps({"ok": result.build.ok, "summary": result.summary(), "channels": result.channels, "zip": str(result.zip_path) if result.zip_path else None}, ensure_ascii=False, indent=2))
+    elif not quiet:
+        typer.echo(f"{result.summary()} → {out}")
+    if not result.build.ok:
+        raise typer.Exit(1)
+
+
+def _with_progress(loaded, quiet: bool, run):
+    """Run *run(progress)* with a Rich progress bar on a terminal, plainly otherwise."""
+    from .jobs import plan
+
+    if quiet or not sys.stderr.isatty():
+        return run(None)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("rendering", total=len(plan(loaded)))
+        return run(lambda job: bar.advance(task))
 
 
 @app.command()
