@@ -26,6 +26,7 @@ _EXPORTS = {
     "paint_pdf": ("pdf", "paint_pdf"),
     "build": ("pipeline", "build"),
     "validate_campaign": ("checks", "validate_campaign"),
+    "export": ("handoff", "export"),
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -217,7 +217,7 @@ def export(
     Example: postergen export examples/tea-invite -o handoff --zip
     """
     from .errors import PostergenError
-    from .export import export as run_export
+    from .handoff import export as run_export
     from .loader import load_campaign
 
     try:
@@ -246,6 +246,59 @@ def _with_progress(loaded, quiet: bool, run):
     with Progress(transient=True) as bar:
         task = bar.add_task("rendering", total=len(plan(loaded)))
         return run(lambda job: bar.advance(task))
+
+
+@app.command()
+def preview(
+    spec: SpecArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Preview folder (the build goes to its build/).")] = Path("preview"),
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="A previous preview (or build) folder to compare with.")] = None,
+    tolerance: Annotated[float, typer.Option("--tolerance", min=0, max=100, help="Changed area, in percent of a poster, up to which it counts as unchanged.")] = 0.0,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Contact sheets and a gallery of every poster; diff against a baseline.
+
+    With --baseline, also writes diff images and summary.md (for a pull-request comment).
+    Exit codes: 0 no poster changed, 1 a poster changed beyond the tolerance or was added
+    or removed, 2 errors (invalid spec, a poster that failed to render, bad baseline).
+
+    Example: postergen preview examples/tea-invite -o preview --baseline main-preview
+    """
+    from .errors import PostergenError
+    from .loader import load_campaign
+    from .preview import preview as run_preview
+
+    try:
+        loaded = load_campaign(spec)
+        if quiet or as_json or not sys.stderr.isatty():
+            result = run_preview(loaded, out, baseline=baseline, tolerance=tolerance)
+        else:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            with Progress(console=Console(stderr=True), transient=True) as bar:
+                tasks: dict[str, int] = {}
+
+                def step(stage: str, done: int, total: int) -> None:
+                    if stage not in tasks:
+                        tasks[stage] = bar.add_task(stage, total=total)
+                    bar.update(tasks[stage], completed=done)
+
+                result = run_preview(loaded, out, baseline=baseline, tolerance=tolerance, progress=step)
+    except PostergenError as exc:
+        _fail(exc, as_json)
+    if not quiet and not as_json:
+        for p in result.build.warnings:
+            _err(str(p))
+    for failure in result.build.failures:
+        _err(f"{failure.job.path}: {failure.message}")
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        typer.echo(result.summary())
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
 
 
 @app.command()

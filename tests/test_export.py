@@ -9,7 +9,7 @@ from conftest import make_campaign
 from typer.testing import CliRunner
 
 from postergen.cli import app
-from postergen.export import export
+from postergen.handoff import export
 from postergen.loader import load_campaign
 
 SPEC = {
