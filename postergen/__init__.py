@@ -27,6 +27,7 @@ _EXPORTS = {
     "build": ("pipeline", "build"),
     "validate_campaign": ("checks", "validate_campaign"),
     "export": ("handoff", "export"),
+    "render_landing": ("landing", "render_landing"),
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -129,24 +129,27 @@ def build(
 
     try:
         loaded = load_campaign(spec)
-    except PostergenError as exc:
-        _fail(exc, as_json)
-    for p in loaded.warnings:
-        if not quiet:
-            _err(str(p))
-    try:
         result = _with_progress(loaded, quiet or as_json, lambda progress: run_build(loaded, out, progress=progress))
     except PostergenError as exc:
         _fail(exc, as_json)
-    if not quiet:
-        for p in result.warnings[len(loaded.warnings):]:
-            _err(str(p))
-    for failure in result.failures:
-        _err(f"{failure.job.path}: {failure.message}")
     if as_json:
-        typer.echo(json.dumps({"ok": result.ok, "summary": result.summary(), "written": result.written, "unchanged": result.unchanged, "failures": [{"path": f.job.path, "message": f.message} for f in result.failures]}, ensure_ascii=False, indent=2))
-    elif not quiet:
-        typer.echo(f"{result.summary()} → {out}")
+        report = {
+            "ok": result.ok,
+            "summary": result.summary(),
+            "written": result.written,
+            "unchanged": result.unchanged,
+            "failures": [{"path": f.path, "message": f.message} for f in result.failures],
+            "warnings": [p.to_dict() for p in result.warnings],
+        }
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        if not quiet:
+            for p in result.warnings:
+                _err(str(p))
+        for failure in result.failures:
+            _err(f"{failure.path}: {failure.message}")
+        if not quiet:
+            typer.echo(f"{result.summary()} → {out}")
     if not result.ok:
         raise typer.Exit(1)
 
@@ -226,7 +229,7 @@ def export(
     except PostergenError as exc:
         _fail(exc, as_json)
     for failure in result.build.failures:
-        _err(f"{failure.job.path}: {failure.message}")
+        _err(f"{failure.path}: {failure.message}")
     if as_json:
         typer.echo(json.dumps({"ok": result.build.ok, "summary": result.summary(), "channels": result.channels, "zip": str(result.zip_path) if result.zip_path else None}, ensure_ascii=False, indent=2))
     elif not quiet:
@@ -292,7 +295,7 @@ def preview(
         for p in result.build.warnings:
             _err(str(p))
     for failure in result.build.failures:
-        _err(f"{failure.job.path}: {failure.message}")
+        _err(f"{failure.path}: {failure.message}")
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif not quiet:

@@ -42,8 +42,11 @@ MANIFEST_FIELDS = [
 
 @dataclass
 class Failure:
-    job: Job
+    """An output that could not be made: its path, why, and the job when it is a poster."""
+
+    path: str
     message: str
+    job: Job | None = None
 
 
 @dataclass
@@ -62,9 +65,15 @@ class BuildResult:
     def summary(self) -> str:
         posters = sum(1 for r in self.rows if r["kind"] == "poster")
         text = f"{posters} poster{'s' if posters != 1 else ''}"
-        redirects = sum(1 for r in self.rows if r["kind"] == "redirect")
-        if redirects:
-            text += f" and {redirects} redirect page{'s' if redirects != 1 else ''}"
+        extras = []
+        for kind, word in (("landing", "landing page"), ("split", "split page"), ("redirect", "redirect page")):
+            n = sum(1 for r in self.rows if r["kind"] == kind)
+            if n:
+                extras.append(f"{n} {word}{'s' if n != 1 else ''}")
+        if len(extras) == 1:
+            text += f" and {extras[0]}"
+        elif extras:
+            text += ", " + ", ".join(extras[:-1]) + " and " + extras[-1]
         text += f": {len(self.written)} written, {len(self.unchanged)} unchanged"
         if self.failures:
             text += f", {len(self.failures)} failed"
@@ -130,7 +139,7 @@ def build(
                     painted.pop(next(iter(painted)))
             data = encode(image, job.format, quality)
         except PostergenError as exc:
-            result.failures.append(Failure(job, str(exc)))
+            result.failures.append(Failure(job.path, str(exc), job))
             if progress:
                 progress(job)
             continue
@@ -138,6 +147,7 @@ def build(
         if progress:
             progress(job)
     _write_redirects(result, out, loaded, jobs, digest)
+    _write_landing(result, out, loaded, environ, digest)
     write_manifest(out, loaded, result.rows, digest)
     return result
 
@@ -160,7 +170,7 @@ def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest:
                 raise PostergenError(problem)
         data = paint_pdf(tree, trim_mm=size.trim_mm, bleed_mm=settings.bleed_mm, crop_marks=settings.crop_marks, base_dir=loaded.base)
     except PostergenError as exc:
-        result.failures.append(Failure(job, str(exc)))
+        result.failures.append(Failure(job.path, str(exc), job))
         return
     where = f"channel '{job.channel}', " if job.channel else ""
     for message in print_warnings(tree, trim_mm=size.trim_mm, min_dpi=settings.min_dpi, fields=asset_fields(loaded)):
@@ -202,6 +212,45 @@ def _write_redirects(result: BuildResult, out: Path, loaded: Loaded, jobs: list[
             result, out, redirect_path(job.code), html.encode("utf-8"), digest, kind="redirect",
             variant=job.variant, channel=job.channel, code=job.code, url=job.full_url,
         )
+
+
+def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, digest: str) -> None:
+    """One H5 landing page per variant × channel, the split pages, and ``_headers``."""
+    from .jobs import codes_for
+    from .landing import LandingError, default_row, headers_file, render_landing
+    from .split import split_html, split_path
+
+    rows, _ = codes_for(loaded, environ)
+    posters = [r for r in result.rows if r["kind"] == "poster" and r["format"] != "pdf"]
+    pages = []
+    for vname, _, _, vloaded in loaded.variant_list():
+        targets = [r for r in rows if r.variant == vname] or [default_row(vloaded, vname)]
+        for row in targets:
+            mine = [p for p in posters if (p["variant"] or "base") == vname and p["channel"] == row.channel]
+            mine.sort(key=lambda p: (p["format"] != "jpeg", p["format"] != "png"))
+            try:
+                page = render_landing(vloaded, row, poster_path=mine[0]["path"] if mine else None)
+            except LandingError as exc:
+                where = "/".join(x for x in (vname, row.channel) if x)
+                result.failures.append(Failure(f"landing/{where}/index.html", str(exc)))
+                continue
+            pages.append(page)
+            meta = {"variant": row.variant, "channel": row.channel, "code": row.code, "url": row.url}
+            _record(result, out, page.path, page.data, digest, kind="landing", **meta)
+            for path, data in page.files:
+                _record(result, out, path, data, digest, kind="landing-asset", **meta)
+            for message in page.warnings:
+                warning = Problem(f"{page.path}: {message}", file=str(loaded.path), severity="warning")
+                if str(warning) not in {str(w) for w in result.warnings}:
+                    result.warnings.append(warning)
+    if loaded.variants and pages:
+        weights = [(name, weight) for name, weight, _, _ in loaded.variant_list()]
+        lang = "en" if pages[0].html.lstrip().lower().startswith('<!doctype html>\n<html lang="en') else "zh-CN"
+        for channel in [c.id for c in loaded.spec.channels] or [""]:
+            html = split_html(loaded.spec.campaign.id, channel, weights, lang=lang)
+            _record(result, out, split_path(channel), html.encode("utf-8"), digest, kind="split", channel=channel)
+    if pages:
+        _record(result, out, "_headers", headers_file(pages).encode("utf-8"), digest, kind="headers")
 
 
 def _clean_stale_temp_files(out: Path) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 
 def split_path(channel: str) -> str:
-    return f"landing/{channel}/index.html"
+    """``landing/<channel>/index.html``, or ``landing/index.html`` without channels."""
+    return f"landing/{channel}/index.html" if channel else "landing/index.html"
 
 
 def variant_href(variant: str, channel: str) -> str:
     """The landing page of *variant* for *channel*, relative to the split page."""
-    return f"../{variant}/{channel}/"
+    return f"../{variant}/{channel}/" if channel else f"{variant}/"
 
 
 def split_html(campaign_id: str, channel: str, variants: list[tuple[str, float]], lang: str = "zh-CN") -> str:

@@ -16,7 +16,7 @@ def test_build_writes_print_pdfs_next_to_the_raster_posters(tmp_path):
     spec = make_campaign(tmp_path / "c", {"output.print": {"sizes": ["A5", "card"], "bleed_mm": 3}})
     result = build(spec, tmp_path / "out")
     assert result.ok, result.failures
-    rows = {r["path"]: r for r in result.rows}
+    rows = {r["path"]: r for r in result.rows if r["kind"] == "poster"}
     assert set(rows) == {"posters/bold/bold-1080x1920.png", "posters/bold/bold-A5.pdf", "posters/bold/bold-card.pdf"}
     a5 = rows["posters/bold/bold-A5.pdf"]
     assert (a5["format"], a5["size"], a5["kind"]) == ("pdf", "A5", "poster")

@@ -29,7 +29,9 @@ def test_example_validates_without_errors(name):
 def test_english_example_builds(tmp_path):
     result = build(ROOT / "examples" / "english-referral", tmp_path / "out")
     assert result.ok and len(result.rows) >= 3
-    assert all((tmp_path / "out" / r["path"]).stat().st_size > 10_000 for r in result.rows)
+    posters = [r for r in result.rows if r["kind"] == "poster"]
+    assert posters and all((tmp_path / "out" / r["path"]).stat().st_size > 10_000 for r in posters)
+    assert [r["path"] for r in result.rows if r["kind"] == "landing"] == ["landing/base/index.html"]
 
 
 def test_starter_campaign_validates():

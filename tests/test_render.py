@@ -30,8 +30,9 @@ def digest_tree(folder):
 
 def test_formats_and_no_metadata(spec, tmp_path):
     result = build(spec, tmp_path / "out")
-    assert result.ok and len(result.rows) == 6
-    for row in result.rows:
+    posters = [r for r in result.rows if r["kind"] == "poster"]
+    assert result.ok and len(posters) == 6
+    for row in posters:
         data = (tmp_path / "out" / row["path"]).read_bytes()
         im = Image.open(io.BytesIO(data))
         assert im.format == {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}[row["format"]]
@@ -50,7 +51,7 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(spec, tmp_path):
     second = build(spec, tmp_path / "out")
     assert second.written == [] and len(second.unchanged) == len(first.rows)
     assert digest_tree(tmp_path / "out") == before
-    assert second.summary() == "6 posters: 0 written, 6 unchanged"
+    assert second.summary() == "6 posters and 1 landing page: 0 written, 8 unchanged"
 
 
 def test_identical_bytes_across_processes(spec, tmp_path):
@@ -73,7 +74,8 @@ def test_manifest_matches_files(spec, tmp_path):
     for row in rows:
         assert hashlib.sha256((out / row["path"]).read_bytes()).hexdigest() == row["sha256"]
         assert row["spec_sha256"] == manifest["spec_sha256"]
-        assert row["kind"] == "poster" and row["url"] == "https://h5.example.com/tea/invite"
+    assert [r["kind"] for r in rows] == ["poster"] * 6 + ["landing", "headers"]
+    assert all(r["url"] == "https://h5.example.com/tea/invite" for r in rows if r["kind"] != "headers")
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json", "manifest.csv"}
     assert on_disk == {r["path"] for r in rows}
 
@@ -100,7 +102,7 @@ def test_one_failing_poster_keeps_the_others(tmp_path):
     )
     result = build(spec, tmp_path / "out")
     assert not result.ok
-    assert [f.job.path for f in result.failures] == ["posters/tiny/tiny-1080x1920.png"]
+    assert [f.path for f in result.failures] == ["posters/tiny/tiny-1080x1920.png"]
     assert result.failures[0].message.startswith("template 'tiny' (portrait) layer 'headline': '邀3位好友，新品杨枝甘露免费喝！' does not fit its box")
     assert (tmp_path / "out" / "posters/bold/bold-1080x1920.png").is_file()
     assert not (tmp_path / "out" / "posters/tiny").exists()

@@ -218,7 +218,7 @@ def test_build_per_channel_with_short_form(tmp_path):
         page.feed((tmp_path / "out" / row["path"]).read_text(encoding="utf-8"))
         assert page.canonical == row["url"]
         assert page.refresh == f"0; url={row['url']}"
-    assert result.summary() == "3 posters and 3 redirect pages: 6 written, 0 unchanged"
+    assert result.summary() == "3 posters, 3 landing pages and 3 redirect pages: 10 written, 0 unchanged"
 
 
 def test_interrupted_build_leaves_no_partial_file_and_rerun_finishes(tmp_path):
@@ -241,7 +241,7 @@ def test_interrupted_build_leaves_no_partial_file_and_rerun_finishes(tmp_path):
     for path in finished:
         Image.open(path).load()  # every file under its final name is complete
     result = build(spec, out, environ=SECRET)
-    assert result.ok and len(result.rows) == 18
+    assert result.ok and len([r for r in result.rows if r["kind"] == "poster"]) == 18
     assert not list(out.rglob("*.part"))
     assert len(result.unchanged) == len({p.relative_to(out).as_posix() for p in finished})
 

@@ -114,14 +114,14 @@ def test_build_per_variant_with_own_codes_and_manifest(tmp_path):
     )
     result = build(spec, tmp_path / "out")
     assert result.ok
-    paths = [r["path"] for r in result.rows]
+    paths = [r["path"] for r in result.rows if r["kind"] == "poster"]
     assert paths == [
         "posters/a/moments/bold-540x960.png", "posters/a/groups/bold-540x960.png",
         "posters/b/moments/bold-540x960.png", "posters/b/groups/bold-540x960.png",
     ]
-    codes = {(r["variant"], r["channel"]): r["code"] for r in result.rows}
+    codes = {(r["variant"], r["channel"]): r["code"] for r in result.rows if r["kind"] == "poster"}
     assert len(set(codes.values())) == 4
-    assert all(f"utm_content={r['variant']}" in r["url"] for r in result.rows)
+    assert all(f"utm_content={r['variant']}" in r["url"] for r in result.rows if r["kind"] == "poster")
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["variants"] == [{"name": "a", "weight": 1.0, "factors": {}}, {"name": "b", "weight": 3.0, "factors": {}}]
     # The two variants really differ where the override says.

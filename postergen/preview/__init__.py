@@ -78,7 +78,7 @@ class PreviewResult:
             "summary": self.summary(),
             "gallery": str(self.gallery),
             "sheets": [{"size": s.size, "path": s.path, "posters": len(s.tiles)} for s in self.sheets],
-            "failures": [{"path": f.job.path, "message": f.message} for f in self.build.failures],
+            "failures": [{"path": f.path, "message": f.message} for f in self.build.failures],
             "comparison": self.comparison.to_dict() if self.comparison is not None else None,
         }
 
