@@ -67,6 +67,20 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the module (import this fixture into a test module)."""
+    reason = chromium_available()
+    if reason:
+        missing(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
+
+
 def axe_source() -> str:
     path = NODE_MODULES / "axe-core" / "axe.min.js"
     if not path.exists():

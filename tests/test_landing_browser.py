@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import Server, axe_source, chromium_available, launch, missing, vnu_jar
+from browser import Server, axe_source, browser, vnu_jar  # noqa: F401 (browser is a fixture)
 from test_landing import EXAMPLES, HOSTILE, first_row, rich_campaign
 
 from postergen.landing import headers_file, render_landing
@@ -25,17 +25,6 @@ ACTUAL = ROOT / "tests" / "_actual" / "landing"
 PHONES = [(320, 568), (375, 667), (430, 932)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    reason = chromium_available()
-    if reason:
-        missing(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

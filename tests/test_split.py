@@ -4,24 +4,13 @@ parameters passed on, and the no-JavaScript fallback."""
 from __future__ import annotations
 
 import pytest
-from browser import Server, chromium_available, launch, missing
+from browser import Server, browser  # noqa: F401 (browser is a fixture)
 
 from postergen.split import split_html
 
 VARIANTS = [("a", 1.0), ("b", 3.0), ("c", 1.0)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    why = chromium_available()
-    if why:
-        missing(why)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture()
