@@ -107,3 +107,20 @@ def test_one_failing_poster_keeps_the_others(tmp_path):
     assert (tmp_path / "out" / "posters/bold/bold-1080x1920.png").is_file()
     assert not (tmp_path / "out" / "posters/tiny").exists()
     assert [p.name for p in (tmp_path / "out").rglob("*.part")] == []
+
+
+def test_campaign_template_overrides_the_builtin_one_by_name(tmp_path):
+    # templates/bold.yaml next to the spec wins over the built-in 'bold'.
+    spec = make_campaign(tmp_path / "c")
+    (spec.parent / "templates").mkdir()
+    (spec.parent / "templates" / "bold.yaml").write_text(
+        "name: bold\nframes:\n  portrait:\n    size: [1080, 1920]\n    layers:\n"
+        "      - {type: shape, full: true, box: [0, 0, 1080, 1920], fill: '#102030'}\n"
+        "      - {type: qr, part: cta, box: [380, 1400, 320, 320]}\n",
+        encoding="utf-8",
+    )
+    loaded = load_campaign(spec)
+    assert len(loaded.templates["bold"].frames["portrait"].layers) == 2
+    assert build(loaded, tmp_path / "out").ok
+    image = Image.open(tmp_path / "out" / "posters/bold/bold-1080x1920.png").convert("RGB")
+    assert image.getpixel((10, 10)) == (16, 32, 48)
