@@ -89,6 +89,30 @@ def check_qr(loaded, jobs) -> list[Problem]:
     return problems
 
 
+def check_landing(loaded, environ=None) -> list[Problem]:
+    """Render each variant's landing page once (its first channel): template errors
+    become problems, the page's own warnings (draft form, colour fixes) warnings."""
+    from .jobs import codes_for
+    from .landing import LandingError, default_row, render_landing
+
+    rows, _ = codes_for(loaded, environ)
+    problems = []
+    seen = set()
+    for vname, _, _, vloaded in loaded.variant_list():
+        row = next((r for r in rows if r.variant == vname), None) or default_row(vloaded, vname)
+        where = f"variant '{vname}' landing page" if loaded.variants else "landing page"
+        try:
+            page = render_landing(vloaded, row)
+        except LandingError as exc:
+            problems.append(Problem(f"{where}: {exc}", file=str(loaded.path)))
+            continue
+        for message in page.warnings:
+            if message not in seen:
+                seen.add(message)
+                problems.append(Problem(f"{where}: {message}", file=str(loaded.path), severity="warning"))
+    return problems
+
+
 def validate_campaign(path, strict: bool = False, environ=None):
     """Everything ``postergen validate`` checks; returns (loaded, warnings).
 
@@ -103,6 +127,7 @@ def validate_campaign(path, strict: bool = False, environ=None):
     problems = list(loaded.warnings) + check_tracking(loaded, environ)
     if not any(p.severity == "error" for p in problems):
         problems += check_qr(loaded, plan(loaded, environ))
+        problems += check_landing(loaded, environ)
     if any(p.severity == "error" for p in problems) or (strict and problems):
         raise SpecError(problems)
     return loaded, problems

@@ -45,7 +45,8 @@ def test_import_is_lazy():
 
 
 def test_validate_ok(tmp_path):
-    spec = make_campaign(tmp_path)
+    form = {"endpoint": "https://api.example.com/leads", "privacy_url": "https://h5.example.com/privacy"}
+    spec = make_campaign(tmp_path, {"landing": {"form": form}, "theme.primary": "#C73A27"})
     result = run("validate", spec)
     assert result.exit_code == 0
     assert result.output.strip() == f"{spec}: ok (0 warnings)"
