@@ -16,7 +16,7 @@ import typer
 
 app = typer.Typer(
     name="postergen",
-    help="Referral campaign share posters from one spec.\n\nExample: postergen build examples/tea-invite -o out",
+    help="Referral campaign posters, print PDFs and landing pages from one spec.\n\nExample: postergen build examples/tea-invite -o out",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -64,7 +64,7 @@ def _main(
         Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = None,
 ) -> None:
-    """Referral campaign share posters from one spec.
+    """Referral campaign posters, print PDFs and landing pages from one spec.
 
     Example: postergen build examples/tea-invite -o out
     """
