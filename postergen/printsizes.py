@@ -111,11 +111,27 @@ def _is_print(frame) -> bool:
     return bool(getattr(frame, "print", False))
 
 
-def for_print(template):
-    """The template as seen by print sizes: only its print frames, when it has any."""
+#: How much closer (in log aspect ratio) a screen frame must be than every print frame
+#: for a print size to use it: a roll-up banner (1:2.5) is nearer the 9:16 portrait than
+#: the 1:√2 print frame, an A5 flyer or a parcel card is not.
+SCREEN_FRAME_MARGIN = 0.2
+
+
+def for_print(template, size: "PrintSize | None" = None):
+    """The template as seen by print sizes: only its print frames, when it has any —
+    unless a screen frame fits *size*'s aspect ratio much better."""
     frames = {k: f for k, f in template.frames.items() if _is_print(f)}
     if not frames or len(frames) == len(template.frames):
         return template
+    if size is not None:
+        target = math.log(size.aspect)
+
+        def gap(fs):
+            return min(abs(math.log(f.size[0] / f.size[1]) - target) for f in fs)
+
+        screens = [f for f in template.frames.values() if not _is_print(f)]
+        if gap(frames.values()) - gap(screens) > SCREEN_FRAME_MARGIN:
+            return for_raster(template)
     return template.model_copy(update={"frames": frames})
 
 
@@ -136,7 +152,7 @@ def layout_size(template, size: PrintSize) -> tuple[int, int]:
     sizes whose aspect differs from the frame's).
     """
     a = size.aspect
-    fw, fh = for_print(template).frame_for(size.width_mm, size.height_mm).size
+    fw, fh = for_print(template, size).frame_for(size.width_mm, size.height_mm).size
     if fw / fh <= a:  # frame narrower than the trim: height is the limiting side
         h = fh
         w = round(fh * a)
@@ -151,7 +167,7 @@ def layout_for_print(loaded, template, size: PrintSize, url: str):
     from .layout import layout_poster
 
     w, h = layout_size(template, size)
-    return layout_poster(loaded, for_print(template), w, h, url)
+    return layout_poster(loaded, for_print(template, size), w, h, url)
 
 
 def dpi_of(pixels: float, printed_mm: float) -> float:

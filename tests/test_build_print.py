@@ -24,7 +24,15 @@ def test_build_writes_print_pdfs_next_to_the_raster_posters(tmp_path):
     assert hashlib.sha256(data).hexdigest() == a5["sha256"]
     w, h = pdfium.PdfDocument(data)[0].get_size()
     assert round(w / MM, 1) == 148 + 6 and round(h / MM, 1) == 210 + 6
-    # A 90×54 mm card is small for this QR code: the build says so, naming the size.
+    assert not any("QR modules print at" in str(p) for p in result.warnings)
+
+
+def test_small_printed_qr_modules_are_warned_about(tmp_path):
+    # A long URL needs many modules: on a 90×54 mm card they print too small to scan well.
+    url = "https://h5.example.com/" + "campaign/" * 14 + "invite?from=parcel-card"
+    spec = make_campaign(tmp_path / "c", {"landing_url": url, "output.print": {"sizes": ["card"]}})
+    result = build(spec, tmp_path / "out")
+    assert result.ok
     assert any("bold card: layer 'qr': QR modules print at" in str(p) for p in result.warnings)
     again = build(spec, tmp_path / "out")
     assert again.written == []
@@ -39,3 +47,15 @@ def test_colour_block_reaches_the_page_edge_on_a4(tmp_path):
     image = page.render(scale=1).to_pil().convert("RGB")
     r, g, b = image.getpixel((image.width // 2, 2))
     assert r > 180 and g < 120 and b < 100, (r, g, b)  # the primary red, not the page colour
+
+
+def test_print_sizes_choose_print_frames_unless_a_screen_frame_fits_much_better(tmp_path):
+    from postergen.loader import load_campaign
+    from postergen.printsizes import layout_for_print, parse_print_size
+
+    loaded = load_campaign(make_campaign(tmp_path / "c"))
+    chosen = {
+        name: layout_for_print(loaded, loaded.templates["bold"], parse_print_size(name), "https://h5.example.com/t").frame
+        for name in ("A4", "A5", "parcel", "card", "rollup")
+    }
+    assert chosen == {"A4": "print-a", "A5": "print-a", "parcel": "print-a", "card": "print-card", "rollup": "portrait"}
