@@ -64,3 +64,16 @@ def image_difference(a, b) -> tuple[float, float]:
     big = diff.convert("L").point(lambda v: 255 if v > 48 else 0)
     share = ImageStat.Stat(big).mean[0] / 255
     return mean, share
+
+
+def add_failing_template(spec: Path) -> None:
+    """Add templates/tiny.yaml next to *spec*: a headline box far too small for the test
+    campaign's headline, with overflow 'error', so every 'tiny' poster fails to render."""
+    (spec.parent / "templates").mkdir()
+    (spec.parent / "templates" / "tiny.yaml").write_text(
+        "name: tiny\nframes:\n  portrait:\n    size: [1080, 1920]\n    layers:\n"
+        "      - {id: headline, type: text, part: headline, text: '{poster.headline}', box: [80, 80, 200, 40],"
+        " size: [30, 40], overflow: error}\n"
+        "      - {type: qr, part: cta, box: [80, 1500, 320, 320]}\n",
+        encoding="utf-8",
+    )

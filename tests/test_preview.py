@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from posters import add_failing_template
 from conftest import make_campaign
 from PIL import Image, ImageDraw
 from typer.testing import CliRunner
@@ -285,14 +286,7 @@ def test_help_and_quiet(base, tmp_path):
 def test_a_failing_poster_exits_2_and_print_pdfs_are_linked_not_drawn(tmp_path):
     # A user template whose headline cannot fit (overflow 'error'), and an A5 print PDF.
     spec = make_campaign(tmp_path / "c", {"output.templates": ["bold", "tiny"], "output.sizes": ["540x960"], "output.print": {"sizes": ["A5"]}})
-    (spec.parent / "templates").mkdir()
-    (spec.parent / "templates" / "tiny.yaml").write_text(
-        "name: tiny\nframes:\n  portrait:\n    size: [1080, 1920]\n    layers:\n"
-        "      - {id: headline, type: text, part: headline, text: '{poster.headline}', box: [80, 80, 200, 40],"
-        " size: [30, 40], overflow: error}\n"
-        "      - {type: qr, part: cta, box: [80, 1500, 320, 320]}\n",
-        encoding="utf-8",
-    )
+    add_failing_template(spec)
     result = run("preview", spec, "-o", tmp_path / "p")
     assert result.exit_code == 2
     assert "posters/tiny/tiny-540x960.png: template 'tiny' (portrait) layer 'headline'" in result.output

@@ -12,6 +12,7 @@ import sys
 import pytest
 from conftest import make_campaign
 from PIL import Image
+from posters import add_failing_template
 
 from postergen.pipeline import build
 from postergen.loader import load_campaign
@@ -92,14 +93,7 @@ def test_spec_hash_follows_content_not_formatting(tmp_path):
 def test_one_failing_poster_keeps_the_others(tmp_path):
     # A user template whose headline box is far too small, with overflow 'error'.
     spec = make_campaign(tmp_path / "c", {"output.templates": ["bold", "tiny"]})
-    (spec.parent / "templates").mkdir()
-    (spec.parent / "templates" / "tiny.yaml").write_text(
-        "name: tiny\nframes:\n  portrait:\n    size: [1080, 1920]\n    layers:\n"
-        "      - {id: headline, type: text, part: headline, text: '{poster.headline}', box: [80, 80, 200, 40],"
-        " size: [30, 40], overflow: error}\n"
-        "      - {type: qr, part: cta, box: [80, 1500, 320, 320]}\n",
-        encoding="utf-8",
-    )
+    add_failing_template(spec)
     result = build(spec, tmp_path / "out")
     assert not result.ok
     assert [f.path for f in result.failures] == ["posters/tiny/tiny-1080x1920.png"]
