@@ -92,6 +92,12 @@ def open_page(browser, site, name, width=375, height=667, query=None, **context)
 
 
 def done(page) -> None:
+    # Let a navigation the test started (a form submit) settle first: closing a page in
+    # the middle of one can leave Playwright waiting for ever on a loaded machine.
+    try:
+        page.wait_for_load_state("load", timeout=10_000)
+    except Exception:  # noqa: BLE001 — closing is what matters here
+        pass
     page.context.close() if page.own_context else page.close()
 
 
