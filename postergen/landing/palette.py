@@ -8,6 +8,8 @@ pair falls short, the page nudges the *background* of the pair (the brand band) 
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 from ..colors import parse_hex
@@ -35,6 +37,15 @@ def luminance(rgb: RGB) -> float:
 
     r, g, b = (channel(c) for c in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _shown(ratio: float, limit: float) -> str:
+    """A ratio for a message: one decimal, or two when one would round it up to the
+    limit it falls short of (4.49 reads '4.49', never '4.5:1 (< 4.5:1)')."""
+    text = f"{ratio:.1f}"
+    if float(text) >= limit > ratio:
+        text = f"{math.floor(ratio * 100) / 100:.2f}"
+    return text
 
 
 def contrast(a: RGB, b: RGB) -> float:
@@ -103,7 +114,7 @@ def palette(theme) -> Palette:
         if _hex(c) != _hex(_rgb(value, bg)):
             warnings.append(
                 f"theme.{name} {value} on {worst[0]} has contrast "
-                f"{contrast(_rgb(value, bg), worst[1]):.1f}:1 (< {ratio:.1f}:1); the page uses {_hex(c)}"
+                f"{_shown(contrast(_rgb(value, bg), worst[1]), ratio)}:1 (< {ratio:g}:1); the page uses {_hex(c)}"
             )
         return c
 
@@ -120,13 +131,13 @@ def palette(theme) -> Palette:
             on_band = ink  # the brand colour stays; the text colour changes
             warnings.append(
                 f"theme.on_primary {theme.on_primary} on theme.primary {theme.primary} has contrast "
-                f"{contrast(primary, on_primary):.1f}:1 (< 4.5:1); the page writes {_hex(ink)} on it"
+                f"{_shown(contrast(primary, on_primary), AA)}:1 (< {AA:g}:1); the page writes {_hex(ink)} on it"
             )
-        else:
+        elif _hex(shaded) != _hex(primary):  # (a shade that rounds back to the same hex: nothing to say)
             band = shaded
             warnings.append(
                 f"theme.on_primary {theme.on_primary} on theme.primary {theme.primary} has contrast "
-                f"{contrast(primary, on_primary):.1f}:1 (< 4.5:1); the page's brand band uses {_hex(band)}"
+                f"{_shown(contrast(primary, on_primary), AA)}:1 (< {AA:g}:1); the page's brand band uses {_hex(band)}"
             )
     band_muted = _towards(_mix(on_band, band, 0.15), band, AA)
 
