@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .yamlsrc import _is_model, _members, _strip
+
 BASE = "base"
 
 
@@ -123,18 +125,12 @@ def path_problem(model: type[BaseModel], dotted: str) -> str | None:
 
 
 def _unwrap(annotation):
-    """Optional[X] / Annotated[X, …] → X (first model or list in a union)."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-            continue
-        if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            annotation = models[0] if models else args[0]
-            continue
-        return annotation
+    """Optional[X] / Annotated[X, …] → X; in a real union, its first model (or member)."""
+    annotation = _strip(annotation)
+    members = _members(annotation)
+    if members:
+        annotation = _strip(next((m for m in members if _is_model(_strip(m))), members[0]))
+    return annotation
 
 
 def _list_item(annotation):
