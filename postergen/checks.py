@@ -51,7 +51,8 @@ def check_tracking(loaded, environ=None) -> list[Problem]:
 
 def check_qr(loaded, jobs) -> list[Problem]:
     """Lay out every distinct QR code the jobs would draw; decode it and lint it."""
-    from .layout import QRItem, layout_poster
+    from .jobs import layout_job
+    from .layout import QRItem
     from .qrcheck import lints, render_alone, verify
 
     problems = []
@@ -61,21 +62,13 @@ def check_qr(loaded, jobs) -> list[Problem]:
         key = (job.variant, job.template, job.width, job.height, job.url)
         if key in seen_render:
             continue
-        if job.print_size is not None:
-            from .printsizes import layout_for_print
-
-            v = loaded.variant(job.variant)
-            tree = layout_for_print(v, v.templates[job.template], job.print_size, job.url)
-        else:
-            v = loaded.variant(job.variant)
-            tree = layout_poster(v, v.templates[job.template], job.width, job.height, job.url)
+        tree = layout_job(loaded, job)
         qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
         if qr is None:
             seen_render[key] = None
             continue
         look = (qr.data, qr.module, qr.logo_box and qr.logo_box[2], qr.dark, qr.light)
-        where = f"channel '{job.channel}', " if job.channel else ""
-        where += f"{job.template} {job.size}"
+        where = job.label
         if look not in seen_render:
             seen_render[look] = verify(render_alone(qr), job.url)
         seen_render[key] = seen_render[look]

@@ -40,6 +40,26 @@ class Job:
     def size(self) -> str:
         return self.print_size.name if self.print_size is not None else f"{self.width}x{self.height}"
 
+    @property
+    def label(self) -> str:
+        """How messages name this job: "channel 'moments', bold 1080x1920"."""
+        where = f"channel '{self.channel}', " if self.channel else ""
+        return f"{where}{self.template} {self.size}"
+
+
+def layout_job(loaded, job: Job):
+    """The layout tree of *job*: its variant's spec and template, laid out at its pixel
+    size, or for its print size."""
+    v = loaded.variant(job.variant)
+    template = v.templates[job.template]
+    if job.print_size is not None:
+        from .printsizes import layout_for_print
+
+        return layout_for_print(v, template, job.print_size, job.url)
+    from .layout import layout_poster
+
+    return layout_poster(v, template, job.width, job.height, job.url)
+
 
 def codes_for(loaded, environ=None) -> tuple[list[CodeRow], list[Problem]]:
     """The code table of a campaign, and problems with it (secret, collisions)."""

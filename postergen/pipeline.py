@@ -27,10 +27,10 @@ from typing import Callable
 from . import __version__
 from .checks import check_tracking
 from .errors import PostergenError, Problem, SpecError
-from .layout import QRItem, layout_poster
+from .layout import QRItem
 from .loader import Loaded, load_campaign
 from .paint import encode, paint
-from .jobs import Job, plan
+from .jobs import Job, codes_for, layout_job, plan
 from .qrcheck import crop, lints, verify
 from .redirects import redirect_html, redirect_path
 from .writer import sha256, write_atomic
@@ -117,8 +117,7 @@ def build(
                 raise PostergenError(bad[key])
             image = painted.get(key)
             if image is None:
-                v = loaded.variant(job.variant)
-                tree = layout_poster(v, v.templates[job.template], job.width, job.height, job.url)
+                tree = layout_job(loaded, job)
                 image = paint(tree)
                 qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
                 if qr is not None:
@@ -129,11 +128,8 @@ def build(
                     lint_key = (job.channel, job.template, job.size)
                     if lint_key not in linted:
                         linted.add(lint_key)
-                        where = f"channel '{job.channel}', " if job.channel else ""
                         for message in lints(qr, job.width):
-                            result.warnings.append(
-                                Problem(f"{where}{job.template} {job.size}: {message}", file=str(loaded.path), severity="warning")
-                            )
+                            result.warnings.append(Problem(f"{job.label}: {message}", file=str(loaded.path), severity="warning"))
                 painted[key] = image
                 if len(painted) > 4:
                     painted.pop(next(iter(painted)))
@@ -155,14 +151,12 @@ def build(
 def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest: str) -> None:
     """Lay out for the print size, check the QR code, paint the PDF (WeasyPrint)."""
     from .pdf import asset_fields, paint_pdf, print_warnings
-    from .printsizes import layout_for_print
     from .qrcheck import render_alone
 
     settings = loaded.spec.output.print
     size = job.print_size
     try:
-        v = loaded.variant(job.variant)
-        tree = layout_for_print(v, v.templates[job.template], size, job.url)
+        tree = layout_job(loaded, job)
         qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
         if qr is not None:
             problem = verify(render_alone(qr), job.url)
@@ -172,9 +166,8 @@ def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest:
     except PostergenError as exc:
         result.failures.append(Failure(job.path, str(exc), job))
         return
-    where = f"channel '{job.channel}', " if job.channel else ""
     for message in print_warnings(tree, trim_mm=size.trim_mm, min_dpi=settings.min_dpi, fields=asset_fields(loaded)):
-        warning = Problem(f"{where}{job.template} {size.name}: {message}", file=str(loaded.path), severity="warning")
+        warning = Problem(f"{job.label}: {message}", file=str(loaded.path), severity="warning")
         if str(warning) not in {str(w) for w in result.warnings}:
             result.warnings.append(warning)
     _record(result, out, job.path, data, digest, kind="poster", job=job)
@@ -216,7 +209,6 @@ def _write_redirects(result: BuildResult, out: Path, loaded: Loaded, jobs: list[
 
 def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, digest: str) -> None:
     """One H5 landing page per variant × channel, the split pages, and ``_headers``."""
-    from .jobs import codes_for
     from .landing import LandingError, default_row, headers_file, render_landing
     from .split import split_html, split_path
 
