@@ -12,9 +12,10 @@ import math
 from functools import lru_cache
 
 from .colors import parse_hex
-from .fonts import load_face
+from .fonts import COLOR_SCALE
 from .images import fit_image, open_rgba
 from .layout import ImageItem, LayoutTree, MarkItem, QRItem, ShapeItem, TextItem
+from .textclean import is_ignorable, needs_clusters
 
 SS = 4  # supersampling factor for anti-aliased masks
 
@@ -227,18 +228,86 @@ def _chain(fonts: tuple[str, ...]):
     return chain_for(fonts)
 
 
-def draw_line(draw, chain, text: str, x: float, baseline: float, size: int, fill):
+def draw_line(draw, chain, text: str, x: float, baseline: float, size: int, fill) -> list:
     """Draw one line glyph by glyph, each at the position the layout measured.
 
     Drawing whole runs would let Pillow round every advance to a whole pixel, so text
-    would drift from the layout (and from the PDF) by a few pixels per line.
+    would drift from the layout (and from the PDF) by a few pixels per line.  Colour
+    clusters (emoji) are not drawn here: they are returned as ``(cluster, face, x,
+    baseline, size, middle)`` for :func:`paste_color` to composite in their own colours.
     """
     faces = chain.faces
+    color = []
+    if needs_clusters(text):
+        for g, idx, adv in chain.clusters(text):
+            face = faces[max(idx, 0)]
+            if face.color:
+                color.append((g, face, x, baseline, size, chain.main.middle))
+            elif not g.isspace():
+                for ch in g:  # a base and its marks, each where Pillow's basic layout puts it
+                    if not is_ignorable(ch):
+                        draw.text((x, baseline), ch, font=face.pil(size), fill=fill, anchor="ls")
+            x += adv * size
+        return color
     for ch in text:
         idx, adv = chain.lookup(ch)
-        if not ch.isspace():
-            draw.text((x, baseline), ch, font=faces[max(idx, 0)].pil(size), fill=fill, anchor="ls")
+        face = faces[max(idx, 0)]
+        if face.color:
+            color.append((ch, face, x, baseline, size, chain.main.middle))
+        elif not ch.isspace() and not is_ignorable(ch):
+            draw.text((x, baseline), ch, font=face.pil(size), fill=fill, anchor="ls")
         x += adv * size
+    return color
+
+
+@lru_cache(maxsize=2048)
+def color_glyph(face, cluster: str):
+    """(RGBA image, left, top) of *cluster* drawn by the colour *face* at its render size
+    (the bitmap strike), cropped to its ink; left/top are from the pen on the baseline."""
+    from PIL import Image, ImageDraw
+
+    from .fonts import shaping_text
+
+    font = face.pil(face.render_size)
+    text = shaping_text(cluster)
+    x0, y0, x1, y1 = font.getbbox(text, anchor="ls")
+    w, h = max(1, x1 - x0), max(1, y1 - y0)
+    im = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    ImageDraw.Draw(im).text((-x0, -y0), text, font=font, embedded_color=True, anchor="ls")
+    box = im.getbbox()
+    if box is None:
+        return im, x0, y0
+    return im.crop(box), x0 + box[0], y0 + box[1]
+
+
+@lru_cache(maxsize=4096)
+def _scaled_glyph(face, cluster: str, size: int):
+    """(RGB, alpha, left, top) of a colour glyph scaled to the font *size*; cached, as a
+    batch draws the same emoji at the same size on every poster."""
+    from PIL import Image
+
+    im, left, top = color_glyph(face, cluster)
+    f = size * COLOR_SCALE / face.render_size
+    w, h = max(1, round(im.width * f)), max(1, round(im.height * f))
+    # LANCZOS on RGBA resamples premultiplied colours (no dark fringes at the edges).
+    small = im.resize((w, h), Image.Resampling.LANCZOS)
+    return small.convert("RGB"), small.getchannel("A"), left * f, top * f
+
+
+def paste_color(canvas, placements, alpha: int = 255, offset=(0, 0)) -> None:
+    """Composite colour glyphs returned by :func:`draw_line` onto *canvas* (*offset*: where
+    the surface draw_line drew on sits on the canvas).
+
+    Each glyph is scaled from its render size to ``COLOR_SCALE × size`` and set so the
+    middle of the colour face's em box sits on the middle of the main face's em box: an
+    emoji sits on the line like an ideograph beside it."""
+    ox, oy = offset
+    for cluster, face, x, baseline, size, middle in placements:
+        rgb, mask, left, top = _scaled_glyph(face, cluster, size)
+        shift = (middle - face.middle * COLOR_SCALE) * size  # raise to the main face's middle
+        px = round(x + left + ox)
+        py = round(baseline + top - shift + oy)
+        canvas.paste(rgb, (px, py), _with_alpha(mask, alpha))
 
 
 def _paint_text(canvas, item: TextItem):
@@ -256,8 +325,9 @@ def _paint_text(canvas, item: TextItem):
         x1, y1 = min(canvas.width, x + w + m), min(canvas.height, y + h + m)
         target, fill = Image.new("L", (x1 - ox, y1 - oy), 0), 255
     draw = ImageDraw.Draw(target)
+    color = []
     for line in item.lines:
-        draw_line(draw, chain, line.text, line.x - ox, line.baseline - oy, item.size, fill)
+        color += draw_line(draw, chain, line.text, line.x - ox, line.baseline - oy, item.size, fill)
         if item.strike:
             t = max(1.0, item.size * 0.06)
             yy = line.baseline - oy - item.size * 0.3
@@ -265,6 +335,8 @@ def _paint_text(canvas, item: TextItem):
             draw.rectangle((x0, yy - t / 2, x0 + line.width + item.size * 0.1, yy + t / 2), fill=fill)
     if target is not canvas:
         canvas.paste(rgba[:3], (ox, oy, ox + target.width, oy + target.height), _with_alpha(target, rgba[3]))
+    if color:
+        paste_color(canvas, color, rgba[3], (ox, oy))
 
 
 def _paint_mark(canvas, item: MarkItem):
@@ -287,7 +359,8 @@ def _paint_mark(canvas, item: MarkItem):
         lw = chain.width(item.label) * size
         face = chain.main
         baseline = y + h / 2 + size * (face.ascent - face.descent) / 2 - size * 0.06
-        draw_line(ImageDraw.Draw(canvas), chain, item.label, x + (w - lw) / 2, baseline, size, (255, 255, 255))
+        color = draw_line(ImageDraw.Draw(canvas), chain, item.label, x + (w - lw) / 2, baseline, size, (255, 255, 255))
+        paste_color(canvas, color)
 
 
 def _paint_qr(canvas, item: QRItem):
