@@ -156,6 +156,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def drip(self, data: bytes, every: float = 0.05, limit: float = 20.0):
         end = time.monotonic() + limit
+        self.close_connection = True  # then hang up: an idle connection would time out on its own
         try:
             for i in range(len(data)):
                 self.wfile.write(data[i : i + 1])
@@ -165,7 +166,6 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(every)
         except OSError:
             pass  # the client gave up: that is the point
-        self.close_connection = True
 
     def do_GET(self):
         server = self.server
