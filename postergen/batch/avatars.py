@@ -252,7 +252,8 @@ class Avatars:
                 )
             if lexical == root or root in lexical.parents:
                 raise AvatarError(
-                    f"avatar {value} is a symbolic link to a file outside {folder}; copy the file into the folder instead"
+                    f"avatar {value} is a symbolic link to a file outside {folder}; "
+                    "copy the file into the folder instead"
                 )
             raise AvatarError(f"avatar path {value} points outside {folder}; copy the file into it")
         # No did-you-mean: a similar file name is another person's avatar.
@@ -292,7 +293,9 @@ class Avatars:
             self._failed[url] = exc
             raise
         except Exception as exc:  # an untrusted URL must fail its row, never the batch
-            err = AvatarError(f"avatar URL {_short(url)} could not be fetched ({type(exc).__name__}: {exc}); use a local file")
+            err = AvatarError(
+                f"avatar URL {_short(url)} could not be fetched ({type(exc).__name__}: {exc}); use a local file"
+            )
             self._failed[url] = err
             raise err from exc
 
