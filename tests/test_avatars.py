@@ -453,6 +453,9 @@ def test_symlink_out_of_the_folder_is_refused(make, tmp_path):
         "avatar link.png is a symbolic link to a file outside the people file's folder; copy the file into the folder instead"
     )
     assert av.resolve("ok-link.png") == (people / "inside.png").resolve()  # links inside are fine
+    (people / "loop.png").symlink_to(people / "loop.png")
+    with pytest.raises(AvatarError, match=r"^avatar path loop.png cannot be followed \(.*\); fix the people file$"):
+        av.resolve("loop.png")
 
 
 def test_local_folder_fifo_and_non_images_are_refused(make, tmp_path):

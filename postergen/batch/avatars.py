@@ -242,7 +242,10 @@ class Avatars:
         root = self.base_dir.resolve()
         given = Path(value)
         candidate = given if given.is_absolute() else root / given
-        full = candidate.resolve()
+        try:
+            full = candidate.resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+            raise AvatarError(f"avatar path {value} cannot be followed ({exc}); fix the people file") from None
         if full != root and root not in full.parents:
             lexical = Path(os.path.normpath(candidate))
             if given.is_absolute() and root not in lexical.parents:
@@ -280,7 +283,7 @@ class Avatars:
         if cached is not None:
             return cached
         if url in self._failed:
-            raise self._failed[url]
+            raise AvatarError(str(self._failed[url]))  # a fresh exception: rows do not share tracebacks
         if not self.allow_remote:
             raise AvatarError(
                 f"avatar URL {_short(url)} is not in the avatar cache and fetching is turned off; "
