@@ -182,12 +182,13 @@ def _choice(what: str, value: str, choices: list[str], flag: str) -> Problem:
 class _Worker:
     """Per-process state: the campaign, the renderer with its caches, the avatars."""
 
-    def __init__(self, spec_path: str, people_dir: str, out: str, options: BatchOptions, environ: dict | None):
-        from ..loader import load_campaign
+    def __init__(self, spec, people_dir: str, out: str, options: BatchOptions, environ: dict | None):
+        from ..loader import Loaded, load_campaign
         from ..render import PosterRenderer
         from .avatars import Avatars
 
-        self.loaded = load_campaign(spec_path)
+        # A worker process loads the campaign itself; with one job, the caller's is used.
+        self.loaded = spec if isinstance(spec, Loaded) else load_campaign(spec)
         self.options = options
         self.out = Path(out)
         self.target, secret, _ = resolve_target(self.loaded, options, environ)
@@ -299,7 +300,7 @@ def batch(
     failed_csv = CsvOut(out / "failed.csv", FAILED_FIELDS)
     args = (str(loaded.path), str(people_path.resolve().parent), str(out), options, environ)
     jobs = options.jobs or os.cpu_count() or 1
-    pool = _Pool(jobs, args)
+    pool = _Pool(jobs, args, loaded)
     ok = False
     try:
         with reader:
@@ -385,11 +386,11 @@ def _clean_temp(out: Path) -> None:
 class _Pool:
     """Worker processes (or, with one job, this process) running :class:`_Worker`."""
 
-    def __init__(self, jobs: int, args: tuple):
+    def __init__(self, jobs: int, args: tuple, loaded=None):
         self.jobs = jobs
         self.args = args
         if jobs <= 1:
-            _init(*args)
+            _init(loaded, *args[1:])
             self.executor = None
             self.avatars = _STATE.avatars
         else:
