@@ -25,9 +25,14 @@ def paint(tree: LayoutTree):
     from PIL import Image
 
     canvas = Image.new("RGB", (tree.width, tree.height), (255, 255, 255))
-    for item in tree.items:
-        _PAINT[type(item)](canvas, item)
+    paint_items(canvas, tree.items)
     return canvas
+
+
+def paint_items(canvas, items) -> None:
+    """Draw *items* onto *canvas* in order (the render cache paints a poster in parts)."""
+    for item in items:
+        _PAINT[type(item)](canvas, item)
 
 
 # --------------------------------------------------------------------------- masks

@@ -41,13 +41,16 @@ def render_alone(item: QRItem):
     return canvas
 
 
-def verify(image, expected: str) -> str | None:
-    """None when *image* (a QR with quiet zone) decodes to *expected*, at full and half size."""
+def verify(image, expected: str, half: bool = True) -> str | None:
+    """None when *image* (a QR with quiet zone) decodes to *expected*, at full and (unless
+    *half* is false) half size."""
     from PIL import Image
 
     got = decode(image)
     if got != [expected]:
         return _wrong(got, expected, "")
+    if not half:
+        return None
     half = image.resize((max(1, image.width // 2), max(1, image.height // 2)), Image.Resampling.BICUBIC)
     got = decode(half)
     if got != [expected]:
