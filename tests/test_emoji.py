@@ -289,3 +289,41 @@ def test_emoji_font_added_by_the_user_does_not_crash(campaign, tmp_path):
     tree = layout_poster(loaded, loaded.templates["bold"], 540, 960, "https://x.example/q")
     im = paint(tree)
     assert im.size == (540, 960)
+
+
+# --------------------------------------------------------------------------- print PDF
+
+
+def test_pdf_draws_emoji_as_pictures_where_the_raster_painter_does():
+    pdfium = pytest.importorskip("pypdfium2")
+    from postergen.pdf import paint_pdf
+
+    text = "小鹿" + COUPLE + FLAG + THUMB
+    tree, chain = _poster_with_line(text, size=60, baseline=90)
+    w, h = tree.width, tree.height
+    data = paint_pdf(tree, trim_mm=(w / 10, h / 10), bleed_mm=0)
+    assert b"NotoColorEmoji" not in data and b"Noto Color Emoji" not in data  # no colour font embedded
+    page = pdfium.PdfDocument(data)[0]
+    images = page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,))
+    assert len(list(images)) == 3
+    pdf = page.render(scale=w / page.get_width()).to_pil().convert("RGB")
+    raster = paint(tree)
+    assert pdf.size == raster.size
+    x0 = tree.items[0].lines[0].x + chain.width("小鹿") * 60
+    for k in range(3):
+        box = (int(x0 + k * chain.width("🦌") * 60), 0, int(x0 + (k + 1) * chain.width("🦌") * 60), h)
+        assert _chroma(_pixels(pdf, box)) > 200
+        a, b = _ink_box(pdf, box), _ink_box(raster, box)
+        assert all(abs(p - q) <= 2 for p, q in zip(a, b)), (k, a, b)
+
+
+def test_pdf_translucent_text_makes_emoji_translucent():
+    pdfium = pytest.importorskip("pypdfium2")
+    from postergen.pdf import paint_pdf
+
+    tree, _ = _poster_with_line(HEART, color="#00000080")
+    data = paint_pdf(tree, trim_mm=(tree.width / 10, tree.height / 10), bleed_mm=0)
+    page = pdfium.PdfDocument(data)[0]
+    im = page.render(scale=tree.width / page.get_width()).to_pil().convert("RGB")
+    red = max(p[0] - p[1] for p in _pixels(im, (0, 0, im.width, im.height)))
+    assert 40 < red < 150
