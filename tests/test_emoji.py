@@ -327,3 +327,29 @@ def test_pdf_translucent_text_makes_emoji_translucent():
     im = page.render(scale=tree.width / page.get_width()).to_pil().convert("RGB")
     red = max(p[0] - p[1] for p in _pixels(im, (0, 0, im.width, im.height)))
     assert 40 < red < 150
+
+
+# --------------------------------------------------------------------------- shaping
+
+
+def test_pillow_has_libraqm():
+    from PIL import features
+
+    assert features.check("raqm"), (
+        "Pillow cannot shape text (no libraqm): its wheels load the system's FriBiDi at run time; "
+        "install it (Debian: apt-get install libfribidi0), or emoji sequences are drawn as their parts"
+    )
+
+
+def test_without_shaping_sequences_are_drawn_as_their_parts_never_crash(monkeypatch):
+    import postergen.fonts as fonts
+    from postergen import emoji
+
+    monkeypatch.setattr(fonts, "shaping", lambda: False)
+    face = fonts.Face(EMOJI)  # fresh: nothing cached from the shaping runs
+    chain = fonts.FontChain((fonts.Face(BUNDLED["bold"]), face))
+    one = chain.width("🦌")
+    assert chain.width(FAMILY) == pytest.approx(3 * one, rel=1e-3)  # three people, no ZWJ glyphs
+    assert chain.width(HEART) == pytest.approx(one, rel=1e-3)  # the selector draws nothing
+    im, _, _ = emoji.glyph(face, FAMILY)
+    assert im.width > 2.5 * emoji.glyph(face, "🦌")[0].width
