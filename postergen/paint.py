@@ -12,7 +12,7 @@ import math
 from functools import lru_cache
 
 from .colors import parse_hex
-from .fonts import COLOR_SCALE
+from . import emoji
 from .images import fit_image, open_rgba
 from .layout import ImageItem, LayoutTree, MarkItem, QRItem, ShapeItem, TextItem
 from .textclean import is_ignorable, needs_clusters
@@ -260,54 +260,29 @@ def draw_line(draw, chain, text: str, x: float, baseline: float, size: int, fill
     return color
 
 
-@lru_cache(maxsize=2048)
-def color_glyph(face, cluster: str):
-    """(RGBA image, left, top) of *cluster* drawn by the colour *face* at its render size
-    (the bitmap strike), cropped to its ink; left/top are from the pen on the baseline."""
-    from PIL import Image, ImageDraw
-
-    from .fonts import shaping_text
-
-    font = face.pil(face.render_size)
-    text = shaping_text(cluster)
-    x0, y0, x1, y1 = font.getbbox(text, anchor="ls")
-    w, h = max(1, x1 - x0), max(1, y1 - y0)
-    im = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-    ImageDraw.Draw(im).text((-x0, -y0), text, font=font, embedded_color=True, anchor="ls")
-    box = im.getbbox()
-    if box is None:
-        return im, x0, y0
-    return im.crop(box), x0 + box[0], y0 + box[1]
-
-
 @lru_cache(maxsize=4096)
 def _scaled_glyph(face, cluster: str, size: int):
-    """(RGB, alpha, left, top) of a colour glyph scaled to the font *size*; cached, as a
-    batch draws the same emoji at the same size on every poster."""
+    """(RGB, alpha) of a colour glyph scaled for the font *size*; cached, as a batch draws
+    the same emoji at the same size on every poster."""
     from PIL import Image
 
-    im, left, top = color_glyph(face, cluster)
-    f = size * COLOR_SCALE / face.render_size
+    im = emoji.glyph(face, cluster)[0]
+    f = emoji.scale(face, size)
     w, h = max(1, round(im.width * f)), max(1, round(im.height * f))
     # LANCZOS on RGBA resamples premultiplied colours (no dark fringes at the edges).
     small = im.resize((w, h), Image.Resampling.LANCZOS)
-    return small.convert("RGB"), small.getchannel("A"), left * f, top * f
+    return small.convert("RGB"), small.getchannel("A")
 
 
 def paste_color(canvas, placements, alpha: int = 255, offset=(0, 0)) -> None:
     """Composite colour glyphs returned by :func:`draw_line` onto *canvas* (*offset*: where
-    the surface draw_line drew on sits on the canvas).
-
-    Each glyph is scaled from its render size to ``COLOR_SCALE × size`` and set so the
-    middle of the colour face's em box sits on the middle of the main face's em box: an
-    emoji sits on the line like an ideograph beside it."""
+    the surface draw_line drew on sits on the canvas), each scaled from its render size
+    and placed by :func:`postergen.emoji.placement`."""
     ox, oy = offset
     for cluster, face, x, baseline, size, middle in placements:
-        rgb, mask, left, top = _scaled_glyph(face, cluster, size)
-        shift = (middle - face.middle * COLOR_SCALE) * size  # raise to the main face's middle
-        px = round(x + left + ox)
-        py = round(baseline + top - shift + oy)
-        canvas.paste(rgb, (px, py), _with_alpha(mask, alpha))
+        rgb, mask = _scaled_glyph(face, cluster, size)
+        left, top, _, _ = emoji.placement(face, cluster, x, baseline, size, middle)
+        canvas.paste(rgb, (round(left + ox), round(top + oy)), _with_alpha(mask, alpha))
 
 
 def _paint_text(canvas, item: TextItem):

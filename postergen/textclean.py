@@ -125,11 +125,11 @@ def codepoint(ch: str) -> str:
 
 
 def describe(ch: str) -> str:
-    """How a message names a character: "'𠮷' (U+20BB7 …)", or just the code point for a
-    character that does not show (controls, format characters)."""
-    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") or is_ignorable(ch):
+    """How a message names a character: "'𠮷' (U+20BB7)", or the code point and its name
+    for a character that does not show (controls, format characters)."""
+    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn") or is_ignorable(ch):
         return codepoint(ch)
-    return f"'{ch}' ({codepoint(ch)})"
+    return f"'{ch}' (U+{ord(ch):04X})"
 
 
 # --------------------------------------------------------------------------- clean
@@ -282,7 +282,7 @@ def prepare_nickname(
     raw = text or ""
     warnings = []
     hidden = [ch for ch in invisible_characters(raw) if ch not in (ZWJ, VS15, VS16)]
-    hidden += control_characters(raw, multiline=False)
+    hidden += control_characters(raw)  # line breaks and tabs just become spaces
     cleaned = clean(raw)
     if hidden:
         names = ", ".join(codepoint(ch) for ch in hidden[:3]) + (" …" if len(hidden) > 3 else "")
