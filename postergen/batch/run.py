@@ -238,7 +238,7 @@ class _Worker:
 
                 data = encode(image, fmt, self.quality)
                 path = poster_path(p.id, template, f"{w}x{h}", EXTENSIONS[fmt])
-                write_atomic(self.out / path, data)
+                write_atomic(self.out / path, data, sync=False)
                 result.paths.append(path)
                 result.sha256.append(sha256(data))
         except PostergenError as exc:
@@ -248,11 +248,14 @@ class _Worker:
 
 
 _STATE: _Worker | None = None
+_INHERITED = None  # the parent's loaded campaign, in forked workers
 
 
-def _init(*args) -> None:
+def _init(spec, *args) -> None:
     global _STATE
-    _STATE = _Worker(*args)
+    if _INHERITED is not None and str(_INHERITED.path) == str(spec):
+        spec = _INHERITED
+    _STATE = _Worker(spec, *args)
 
 
 def _run_chunk(people: list, previous: dict) -> list[tuple[RowResult, str]]:
@@ -359,6 +362,8 @@ def _finish(item, journal, people_csv, failed_csv, summary: BatchSummary, progre
         if progress:
             progress(result)
         yield result
+    if finished:
+        os.sync()  # the chunk's posters reach the disk before the journal says they are done
     journal.put_many(finished)
 
 
@@ -399,8 +404,14 @@ class _Pool:
 
             from .avatars import Avatars
 
-            ctx = multiprocessing.get_context("spawn" if os.name != "posix" else "forkserver")
+            global _INHERITED
+            # fork: the workers inherit the loaded campaign (fonts, templates, images) and
+            # start in milliseconds; they are started here, before any thread of ours.
+            fork = "fork" in multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("fork" if fork else "spawn")
+            _INHERITED = loaded if fork else None
             self.executor = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=args)
+            self.executor.submit(int).result()  # launches every worker now
             out = Path(args[2])
             self.avatars = Avatars(Path(args[1]), out / STATE_DIR / "avatars", allow_remote=args[3].remote_avatars)
 
