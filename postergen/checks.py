@@ -87,7 +87,12 @@ def check_landing(loaded, environ=None) -> list[Problem]:
     become problems, the page's own warnings (draft form, colour fixes) warnings."""
     from .jobs import codes_for
     from .landing import LandingError, default_row, render_landing
+    from .landing.render import check_templates
 
+    try:
+        check_templates(loaded)  # every template in the campaign's folder, even unused ones
+    except LandingError as exc:
+        return [_template_problem(loaded, exc, "landing template")]
     rows, _ = codes_for(loaded, environ)
     problems = []
     seen = set()
@@ -97,13 +102,22 @@ def check_landing(loaded, environ=None) -> list[Problem]:
         try:
             page = render_landing(vloaded, row)
         except LandingError as exc:
-            problems.append(Problem(f"{where}: {exc}", file=str(loaded.path)))
+            problem = _template_problem(loaded, exc, where)
+            if str(problem) not in {str(p) for p in problems}:
+                problems.append(problem)
             continue
         for message in page.warnings:
             if message not in seen:
                 seen.add(message)
                 problems.append(Problem(f"{where}: {message}", file=str(loaded.path), severity="warning"))
     return problems
+
+
+def _template_problem(loaded, exc, where: str) -> Problem:
+    """A landing error as a problem: at the template's file:line when it is in one."""
+    if exc.file:
+        return Problem(exc.message, file=exc.file, line=exc.line)
+    return Problem(f"{where}: {exc}", file=str(loaded.path))
 
 
 def validate_campaign(path, strict: bool = False, environ=None):

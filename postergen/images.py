@@ -36,6 +36,12 @@ def resolve_inside(base: Path, rel: str) -> Path:
     return full
 
 
+def inside(path: Path, root: Path) -> bool:
+    """Whether *path*, symlinks resolved, is *root* or inside it."""
+    real, top = Path(path).resolve(), Path(root).resolve()
+    return real == top or top in real.parents
+
+
 def near(path: Path, base: Path) -> str | None:
     """A file next to the missing *path* with a similar name, relative to *base*."""
     folder = path.parent

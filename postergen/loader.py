@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from . import spec as specmod
 from .errors import Problem, SpecError, display_path
 from .fonts import BUNDLED, FontChain, chain_for, resolve_font
-from .images import ImageProblem, check_image, near as _near_name, resolve_inside
+from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside
 from .spec import Campaign
 from .template import Template, find_template, search_path
 from .yamlsrc import dotted, line_of, load_yaml, validate
@@ -243,6 +243,10 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
             found = find_template(name, paths) if _plain_name(name) else None
             if found is None:
                 at(("output", "templates", i), _no_template(name, paths, output.templates_dir))
+                continue
+            if found.parent == paths[0] and not inside(found, base):
+                at(("output", "templates", i), f"{output.templates_dir}/{name}.yaml is a link to a file outside "
+                   "the campaign folder; copy the template in instead of linking it")
                 continue
             tpl, tpl_problems = load_template(found, base)
             template_problems.extend(tpl_problems)

@@ -1,0 +1,290 @@
+"""Hostile campaign folders: templates that try to run code or read files outside the folder.
+
+A pull-request preview runs campaign files from strangers, so every template is
+untrusted.  Each attack below is written into the campaign's own landing templates; it
+must fail during ``validate`` with the template's file:line and ``unsafe template: …``,
+and nothing may run (the payload would create the file ``pwned``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import make_campaign
+from typer.testing import CliRunner
+
+from postergen.cli import app
+from postergen.errors import SpecError
+
+ROOT = Path(__file__).resolve().parents[1]
+FOOTER = "templates/landing/footer.html.j2"
+INTERNAL = "is a Python internal; templates may only read data fields"
+LINK_OUT = (
+    "is a link to a file outside the campaign folder; templates and the files they include must be "
+    "inside it — copy the file in instead of linking it"
+)
+
+
+def validate_problems(spec, environ=None) -> list[str]:
+    from postergen.checks import validate_campaign
+
+    with pytest.raises(SpecError) as info:
+        validate_campaign(spec, environ=environ or {})
+    return [str(p) for p in info.value.problems]
+
+
+def landing_file(folder: Path, name: str, text: str) -> Path:
+    own = folder / "templates" / "landing"
+    own.mkdir(parents=True, exist_ok=True)
+    path = own / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- code execution
+
+ATTACKS = [
+    pytest.param("{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}", f"'__init__' {INTERNAL}", id="cycler"),
+    pytest.param("{{ joiner.__init__.__globals__.os.system('touch pwned') }}", f"'__init__' {INTERNAL}", id="joiner"),
+    pytest.param("{{ namespace.__init__.__globals__.os.popen('touch pwned').read() }}", f"'__init__' {INTERNAL}", id="namespace"),
+    pytest.param("{{ lipsum.__globals__['os'].popen('touch pwned').read() }}", f"'__globals__' {INTERNAL}", id="lipsum"),
+    pytest.param("{{ range.__class__.__base__.__subclasses__() }}", f"'__class__' {INTERNAL}", id="range-class"),
+    pytest.param("{{ ''.__class__.__mro__[1].__subclasses__() }}", f"'__class__' {INTERNAL}", id="str-mro"),
+    pytest.param("{{ self._TemplateReference__context }}", f"'_TemplateReference__context' {INTERNAL}", id="self-context"),
+    pytest.param(
+        "{{ config.__class__.__init__.__globals__['os'].popen('touch pwned').read() }}", f"'__class__' {INTERNAL}", id="config"
+    ),
+    pytest.param("{{ cycler|attr('__init__')|attr('__globals__') }}", f"'__init__' {INTERNAL}", id="attr-filter"),
+    pytest.param(
+        "{{ cycler|attr('_' ~ '_init__') }}",
+        "the 'attr' filter takes a plain attribute name, not an expression; write value.name",
+        id="attr-computed",
+    ),
+    pytest.param("{{ cycler['__init__'] }}", f"'__init__' {INTERNAL}", id="getitem"),
+    pytest.param(
+        "{{ '{0.__class__.__init__.__globals__}'.format(cycler) }}",
+        "'format' is not available in templates; use the format filter: '%s'|format(value)",
+        id="format-string",
+    ),
+    pytest.param("{{ ''.mro }}", f"'mro' {INTERNAL}", id="mro"),
+    pytest.param("{{ page.benefits|map(attribute='__class__')|list }}", f"'__class__' {INTERNAL}", id="map-attribute"),
+    pytest.param("{% set ns = namespace() %}{% set ns.__class__ = 1 %}", f"'__class__' {INTERNAL}", id="namespace-set"),
+    # Computed at run time: the static audit cannot see the name, the sandbox stops it.
+    pytest.param(
+        "{% set n = '_' ~ '_class__' %}{{ page[n] }}",
+        "access to attribute '__class__' of 'dict' object is unsafe.",
+        id="computed-name",
+    ),
+    pytest.param(
+        "{% set x = [] %}{{ x.append(1) }}", "access to attribute 'append' of 'list' object is unsafe.", id="mutation"
+    ),
+]
+
+
+@pytest.mark.parametrize("attack, why", ATTACKS)
+def test_template_attacks_fail_in_validate_and_nothing_runs(campaign, tmp_path, attack, why):
+    spec = campaign()
+    landing_file(tmp_path, "footer.html.j2", f"<footer>\n{attack}\n</footer>\n")
+    assert validate_problems(spec) == [f"{FOOTER}:2: unsafe template: {why}"]
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_an_unused_template_in_the_folder_is_audited_too(campaign, tmp_path):
+    spec = campaign()
+    landing_file(tmp_path, "unused.html.j2", "{% if false %}\n{{ cycler.__init__.__globals__ }}\n{% endif %}\n")
+    assert validate_problems(spec) == [f"templates/landing/unused.html.j2:2: unsafe template: '__init__' {INTERNAL}"]
+
+
+def test_cli_validate_reports_the_attack_without_a_traceback(campaign, tmp_path):
+    spec = campaign()
+    landing_file(tmp_path, "footer.html.j2", "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}")
+    result = CliRunner().invoke(app, ["validate", str(spec)])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"{FOOTER}:1: unsafe template: '__init__' {INTERNAL}",
+        "1 problem found; nothing was rendered.",
+    ]
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_build_refuses_the_page_and_writes_the_rest(campaign, tmp_path):
+    spec = campaign()
+    landing_file(tmp_path, "footer.html.j2", "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}")
+    result = CliRunner().invoke(app, ["build", str(spec), "-o", "out", "-q"])
+    assert result.exit_code == 1
+    assert f"landing/base/index.html: {FOOTER}:1: unsafe template: '__init__' {INTERNAL}" in result.output
+    assert not (tmp_path / "pwned").exists()
+    assert not (tmp_path / "out" / "landing" / "base" / "index.html").exists()
+    assert (tmp_path / "out" / "posters").is_dir()
+
+
+def test_templates_get_plain_data_and_never_the_secret(tmp_path):
+    from postergen.jobs import codes_for
+    from postergen.landing import render_landing
+    from postergen.loader import load_campaign
+
+    secret = "d41d8cd98f00b204e9800998ecf8427e-marker"
+    spec = make_campaign(
+        tmp_path,
+        {"channels": [{"id": "moments", "name": "朋友圈"}], "tracking": {"secret_env": "PG_TEST_SECRET"}},
+    )
+    landing_file(
+        tmp_path,
+        "footer.html.j2",
+        "<footer>{{ spec|tojson }}{{ row|tojson }}{{ page|tojson }}{{ meta|tojson }}{{ config|tojson }}"
+        "{{ colors|tojson }}{{ hidden|tojson }}{{ t|tojson }}|{{ spec.campaign.id }}|{{ row.code }}|"
+        "{{ page.has_proof }}|{{ page.brand.name }}</footer>",
+    )
+    loaded = load_campaign(spec)
+    environ = {"PG_TEST_SECRET": secret, "PG_OTHER": "env-marker-7"}
+    rows, _ = codes_for(loaded, environ)
+    page = render_landing(loaded, rows[0])
+    assert secret not in page.html and "env-marker-7" not in page.html
+    assert f"|tea-invite-3|{rows[0].code}|False|山茶小馆</footer>" in page.html
+    assert "PG_TEST_SECRET" in page.html  # the variable's name is spec data; its value is not
+
+
+@pytest.mark.parametrize(
+    "expr, message",
+    [
+        ("{{ spec.model_dump() }}", "'dict object' has no attribute 'model_dump'"),
+        ("{{ row.to_dict() }}", "'dict object' has no attribute 'to_dict'"),
+        ("{{ page.brand.model_copy() }}", "'dict object' has no attribute 'model_copy'"),
+    ],
+)
+def test_no_methods_of_the_campaign_objects(campaign, tmp_path, expr, message):
+    spec = campaign()
+    landing_file(tmp_path, "footer.html.j2", f"<footer>{expr}</footer>")
+    assert validate_problems(spec) == [f"{FOOTER}:1: {message} (check the name against the template context)"]
+
+
+def test_every_jinja_environment_is_the_sandbox():
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from postergen.landing.render import landing_env
+    from postergen.loader import load_campaign
+    from postergen.preview.gallery import _env as gallery_env
+    from postergen.redirects import _env as pages_env
+
+    for path in (ROOT / "postergen").rglob("*.py"):
+        if path.name == "sandbox.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bEnvironment\(|from_string\(|jinja2 import .*Environment", text), path
+    loaded = load_campaign(ROOT / "examples" / "tea-invite")
+    for env in (landing_env(loaded), gallery_env(), pages_env()):
+        assert isinstance(env, ImmutableSandboxedEnvironment)
+        assert env.autoescape is True or env.autoescape("page.html.j2") is True
+
+
+# --------------------------------------------------------------------------- links out of the folder
+
+
+@pytest.fixture
+def outside(tmp_path_factory) -> Path:
+    """A folder beside the campaign with a file that must never appear anywhere."""
+    folder = tmp_path_factory.mktemp("outside")
+    (folder / "footer.html.j2").write_text("TOPSECRET {{ 1 + }}\n", encoding="utf-8")
+    (folder / "secret.txt").write_text("TOPSECRET-LINE\n", encoding="utf-8")
+    return folder
+
+
+def test_a_template_that_links_out_of_the_folder_is_refused(campaign, tmp_path, outside):
+    spec = campaign()
+    own = tmp_path / "templates" / "landing"
+    own.mkdir(parents=True)
+    (own / "footer.html.j2").symlink_to(outside / "footer.html.j2")
+    problems = validate_problems(spec)
+    assert problems == [f"{FOOTER}: {LINK_OUT}"]
+    assert "TOPSECRET" not in "".join(problems)
+
+
+def test_an_include_that_links_out_of_the_folder_is_refused(campaign, tmp_path, outside):
+    spec = campaign()
+    landing_file(tmp_path, "footer.html.j2", '<footer>{% include "extra.txt" %}</footer>')
+    (tmp_path / "templates" / "landing" / "extra.txt").symlink_to(outside / "secret.txt")
+    result = CliRunner().invoke(app, ["build", str(spec), "-o", "out", "-q"])
+    assert result.exit_code == 1
+    assert f"landing/base/index.html: templates/landing/extra.txt: {LINK_OUT}" in result.output
+    assert "TOPSECRET" not in result.output
+    assert not list((tmp_path / "out").rglob("index.html"))
+
+
+def test_a_landing_folder_that_links_out_is_refused(campaign, tmp_path, outside):
+    spec = campaign()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "landing").symlink_to(outside, target_is_directory=True)
+    assert validate_problems(spec) == [f"{FOOTER}: {LINK_OUT}"]
+
+
+def test_a_poster_template_that_links_out_is_refused(campaign, tmp_path, outside):
+    (outside / "mine.yaml").write_text("name: TOPSECRET\n", encoding="utf-8")
+    spec = campaign({"output.templates": ["mine"]})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "mine.yaml").symlink_to(outside / "mine.yaml")
+    from conftest import problems
+
+    assert problems(spec) == [
+        "campaign.yaml:33 output.templates[0]: templates/mine.yaml is a link to a file outside the campaign "
+        "folder; copy the template in instead of linking it"
+    ]
+
+
+def test_links_inside_the_folder_are_fine(campaign, tmp_path):
+    spec = campaign()
+    landing_file(tmp_path, "mine.html.j2", '<footer class="foot"><p>链接页脚</p></footer>\n')
+    (tmp_path / "templates" / "landing" / "footer.html.j2").symlink_to("mine.html.j2")
+    from postergen.checks import validate_campaign
+
+    validate_campaign(spec, environ={})
+
+
+def test_a_fifo_or_a_huge_template_is_refused(campaign, tmp_path):
+    spec = campaign()
+    own = tmp_path / "templates" / "landing"
+    own.mkdir(parents=True)
+    os.mkfifo(own / "footer.html.j2")
+    assert validate_problems(spec) == [
+        f"{FOOTER}: is not a regular file (a folder, pipe or device); a template must be a file"
+    ]
+    (own / "footer.html.j2").unlink()
+    (own / "footer.html.j2").write_text("x" * (512 * 1024 + 1), encoding="utf-8")
+    assert validate_problems(spec) == [f"{FOOTER}: is 524,289 bytes; a template may be at most 524,288 bytes"]
+
+
+def test_syntax_errors_quote_only_a_short_escaped_excerpt(campaign, tmp_path):
+    spec = campaign()
+    landing_file(tmp_path, "footer.html.j2", "<footer>\n{{ 'A' ~ '\x1b[31m" + "S" * 200 + "' + }}\n</footer>")
+    (problem,) = validate_problems(spec)
+    assert problem == (
+        f"{FOOTER}:2: template syntax error: unexpected 'end of print statement' "
+        "(line: \"{{ 'A' ~ '\\x1b[31mSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS…\")"
+    )
+    assert "\x1b" not in problem
+
+
+def test_template_loops_and_repetition_are_bounded(campaign, tmp_path):
+    spec = campaign()
+    landing_file(tmp_path, "footer.html.j2", "<footer>\n{{ 'x' * 100000000 }}</footer>")
+    assert validate_problems(spec) == [
+        f"{FOOTER}:2: unsafe template: '*' would make 100,000,000 characters; at most 1,000,000"
+    ]
+    landing_file(tmp_path, "footer.html.j2", "{% for i in range(9000) %}{% for j in range(9000) %}{% endfor %}{% endfor %}")
+    assert validate_problems(spec) == [
+        f"{FOOTER}:1: unsafe template: the template's loops are too long (more than 100000 items from range())"
+    ]
+
+
+def test_image_helper_refuses_files_outside_and_absurd_sizes(campaign, tmp_path):
+    spec = campaign()
+    landing_file(tmp_path, "footer.html.j2", "<footer>\n{{ image('../secret.png', 40).uri }}</footer>")
+    assert validate_problems(spec) == [
+        f"{FOOTER}:2: image(): '../secret.png' points outside the campaign folder; copy the file into it"
+    ]
+    landing_file(tmp_path, "footer.html.j2", "<footer>\n{{ image('assets/logo.png', 100000, 100000).uri }}</footer>")
+    assert validate_problems(spec) == [
+        f"{FOOTER}:2: image(): width must be a whole number of CSS px from 1 to 1200, not 100000"
+    ]
