@@ -87,20 +87,15 @@ TABLE_FIELDS = ["channel", "channel_name", "variant", "code", "url", "short_url"
 
 
 def write_table(rows: list[CodeRow], path, fmt: str) -> None:
-    """Write the code table as CSV or JSON (atomically)."""
-    import csv
-    import io
+    """Write the code table as CSV (spreadsheet-safe cells) or JSON, atomically."""
     import json
     from pathlib import Path
 
+    from .csvsafe import csv_text
     from .writer import write_atomic
 
     if fmt == "json":
         data = json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2) + "\n"
     else:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=TABLE_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(r.to_dict() for r in rows)
-        data = buf.getvalue()
+        data = csv_text(TABLE_FIELDS, (r.to_dict() for r in rows))
     write_atomic(Path(path), data.encode("utf-8"))

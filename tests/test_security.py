@@ -288,3 +288,66 @@ def test_image_helper_refuses_files_outside_and_absurd_sizes(campaign, tmp_path)
     assert validate_problems(spec) == [
         f"{FOOTER}:2: image(): width must be a whole number of CSS px from 1 to 1200, not 100000"
     ]
+
+
+# --------------------------------------------------------------------------- spreadsheet formulas
+
+
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ('=HYPERLINK("http://evil.example","点我")', '\'=HYPERLINK("http://evil.example","点我")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\tTAB", "'\tTAB"),
+        ("\rCR", "'\rCR"),
+        ("-12.5", "-12.5"),
+        ("+86", "+86"),
+        ("1e-3", "1e-3"),
+        ("朋友圈", "朋友圈"),
+        ("a=b", "a=b"),
+        (None, ""),
+    ],
+)
+def test_csv_cells_never_start_a_formula(value, cell):
+    from postergen.csvsafe import safe_cell
+
+    assert safe_cell(value) == cell
+
+
+def _csv(path: Path) -> list[dict]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_codes_csv_neutralises_formulas(campaign, tmp_path):
+    channels = [
+        {"id": "moments", "name": '=HYPERLINK("http://evil.example","x")'},
+        {"id": "groups", "name": "@SUM(1+1)"},
+        {"id": "store", "name": "门店"},
+    ]
+    spec = campaign({"channels": channels})
+    result = CliRunner().invoke(app, ["codes", str(spec), "--csv", "codes.csv"])
+    assert result.exit_code == 0, result.output
+    names = [r["channel_name"] for r in _csv(tmp_path / "codes.csv")]
+    assert names == ['\'=HYPERLINK("http://evil.example","x")', "'@SUM(1+1)", "门店"]
+
+
+def test_manifest_and_handoff_csvs_neutralise_formulas(campaign, tmp_path):
+    from postergen.handoff import export
+    from postergen.loader import load_campaign
+    from postergen.pipeline import MANIFEST_FIELDS, write_manifest
+
+    loaded = load_campaign(campaign())
+    row = dict.fromkeys(MANIFEST_FIELDS, "")
+    row.update(path="posters/x.png", kind="poster", code="=1+1", url="-cmd", sha256="@x")
+    write_manifest(tmp_path / "m", loaded, [row], "digest")
+    (written,) = _csv(tmp_path / "m" / "manifest.csv")
+    assert (written["code"], written["url"], written["sha256"], written["path"]) == ("'=1+1", "'-cmd", "'@x", "posters/x.png")
+    result = export(loaded, tmp_path / "handoff", environ={})
+    (variant,) = _csv(tmp_path / "handoff" / "all" / "variants.csv")
+    assert variant["url"] == "https://h5.example.com/tea/invite" and variant["weight"] == "1"
+    assert result.build.ok
