@@ -351,3 +351,57 @@ def test_manifest_and_handoff_csvs_neutralise_formulas(campaign, tmp_path):
     (variant,) = _csv(tmp_path / "handoff" / "all" / "variants.csv")
     assert variant["url"] == "https://h5.example.com/tea/invite" and variant["weight"] == "1"
     assert result.build.ok
+
+
+# --------------------------------------------------------------------------- weak secrets
+
+HOW = (
+    "codes derived from it can be guessed or forged; it needs at least 16 random bytes — export "
+    'PG_SECRET=$(openssl rand -hex 16) or make one with python -c "import secrets; print(secrets.token_hex(16))"'
+)
+
+
+@pytest.mark.parametrize(
+    "value, why",
+    [
+        ("x", "one character repeated"),
+        ("changeme", "a well-known value"),
+        ("Secret!", "a well-known value"),
+        ("correct horse battery staple", "a well-known value"),
+        ("/usr/local/bin:/usr/bin:/bin", "the same value as $PATH"),
+        ("a" * 40, "one character repeated"),
+        ("abcabcabcabcabcabcabcabcabcabcabcabc", "a short piece repeated"),
+        ("abcdefghijklmnopqrstuvwxyz0123456789", "mostly a run of consecutive characters"),
+        ("9z9z4k4k9z9z4k4k7m7m9z9z4k4k7m7m", "only 6 different characters"),
+        ("13781bef648ba381", "16 characters, about 64 bits"),
+        ("Tr0ub4dor&3", "11 characters, about 72 bits"),
+    ],
+)
+def test_weak_secrets_are_refused(campaign, value, why):
+    from postergen.checks import check_tracking
+    from postergen.loader import load_campaign
+
+    spec = campaign({"channels": [{"id": "moments", "name": "朋友圈"}], "tracking": {"secret_env": "PG_SECRET"}})
+    environ = {"PG_SECRET": value, "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    problems = [str(p) for p in check_tracking(load_campaign(spec), environ)]
+    assert problems == [f"campaign.yaml:39 tracking.secret_env: environment variable PG_SECRET holds a weak secret ({why}): {HOW}"]
+
+
+def test_strong_secrets_pass_and_weak_ones_fail_validate_strict(campaign, monkeypatch):
+    import base64
+    import secrets
+
+    from postergen.codes import weak_secret
+
+    for _ in range(2000):
+        assert weak_secret(secrets.token_hex(16)) is None
+        assert weak_secret(secrets.token_urlsafe(16)) is None
+        assert weak_secret(base64.b64encode(secrets.token_bytes(16)).decode()) is None
+    spec = campaign({"channels": [{"id": "moments", "name": "朋友圈"}], "tracking": {"secret_env": "PG_SECRET"}})
+    monkeypatch.setenv("PG_SECRET", "changeme")
+    result = CliRunner().invoke(app, ["validate", "--strict", str(spec)])
+    assert result.exit_code == 2
+    assert "holds a weak secret (a well-known value)" in result.output
+    monkeypatch.setenv("PG_SECRET", secrets.token_hex(16))
+    result = CliRunner().invoke(app, ["validate", str(spec)])
+    assert result.exit_code == 0, result.output
