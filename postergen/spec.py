@@ -298,6 +298,11 @@ class Channel(Model):
     printed: bool = Field(default=False, description="True for print channels (store posters, 包裹卡).")
 
 
+#: Query parameters with a meaning of their own: the inviter ('ref', carried by the landing
+#: page's script) and a forced A/B variant ('ab', read by the split page).
+RESERVED_PARAMS = ("ref", "ab")
+
+
 class Tracking(Model):
     """How tracking codes and QR URLs are made."""
 
@@ -315,6 +320,18 @@ class Tracking(Model):
         "form and build writes a redirect page per code.",
         pattern=r"^https?://[^\s?#]+$",
     )
+
+    @field_validator("code_param")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        # The QR URL's UTM values (and the landing script's 'ref', the split page's 'ab')
+        # would overwrite the code: every QR code would lose it while the manifest lists it.
+        if value.startswith("utm_") or value in RESERVED_PARAMS:
+            raise ValueError(
+                f"'{value}' is a parameter postergen already uses ({', '.join(('utm_*',) + RESERVED_PARAMS)}): "
+                "the code would be dropped from every QR URL; use another name, e.g. 'c' or 'code'"
+            )
+        return value
 
 
 # --------------------------------------------------------------------------- landing page

@@ -405,3 +405,26 @@ def test_strong_secrets_pass_and_weak_ones_fail_validate_strict(campaign, monkey
     monkeypatch.setenv("PG_SECRET", secrets.token_hex(16))
     result = CliRunner().invoke(app, ["validate", str(spec)])
     assert result.exit_code == 0, result.output
+
+
+# --------------------------------------------------------------------------- code_param
+
+
+@pytest.mark.parametrize("name", ["utm_source", "utm_content", "utm_term", "ref", "ab"])
+def test_code_param_may_not_clash_with_utm_names(campaign, name):
+    from conftest import problems
+
+    spec = campaign({"tracking": {"code_param": name}})
+    assert problems(spec) == [
+        f"campaign.yaml:36 tracking.code_param: '{name}' is a parameter postergen already uses (utm_*, ref, ab): "
+        "the code would be dropped from every QR URL; use another name, e.g. 'c' or 'code'"
+    ]
+
+
+def test_a_custom_code_param_carries_the_code(campaign):
+    from postergen.jobs import codes_for
+    from postergen.loader import load_campaign
+
+    spec = campaign({"tracking": {"code_param": "code"}, "channels": [{"id": "moments", "name": "朋友圈"}]})
+    rows, _ = codes_for(load_campaign(spec), {})
+    assert f"?code={rows[0].code}&utm_source=moments" in rows[0].url
