@@ -21,8 +21,13 @@ class _TextMarker:
     """Marks a string field as text drawn on a poster (checked for glyph coverage)."""
 
 
+class _UrlMarker:
+    """Marks a string field as a URL (checked for personal data)."""
+
+
 AssetPath = Annotated[str, _AssetMarker()]
 DisplayText = Annotated[str, _TextMarker()]
+UrlText = Annotated[str, _UrlMarker()]
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
@@ -314,7 +319,7 @@ class Tracking(Model):
     )
     code_length: int = Field(default=8, ge=6, le=10, description="Characters per code (6-10).")
     code_param: str = Field(default="c", pattern=r"^[a-z_][a-z0-9_]{0,15}$", description="Query parameter carrying the code.")
-    short_base: str | None = Field(
+    short_base: UrlText | None = Field(
         default=None,
         description="Base of the short form '<short_base>/c/<code>'; when set, QR codes carry the short "
         "form and build writes a redirect page per code.",
@@ -349,7 +354,7 @@ def _check_link(value: str) -> str:
     return value
 
 
-WebLink = Annotated[str, AfterValidator(_check_link)]
+WebLink = Annotated[str, AfterValidator(_check_link), _UrlMarker()]
 
 
 def _check_pattern(value: str) -> str:
@@ -634,7 +639,7 @@ class Campaign(Model):
 
     version: Literal[1] = Field(default=1, description="Spec format version; always 1 for now.")
     campaign: CampaignInfo = Field(description="Campaign id and name.")
-    landing_url: str = Field(
+    landing_url: UrlText = Field(
         description="Where the QR code leads: an http(s) URL of the landing page.",
         pattern=r"^https?://[^\s/$.?#][^\s]*$",
     )

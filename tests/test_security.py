@@ -428,3 +428,65 @@ def test_a_custom_code_param_carries_the_code(campaign):
     spec = campaign({"tracking": {"code_param": "code"}, "channels": [{"id": "moments", "name": "朋友圈"}]})
     rows, _ = codes_for(load_campaign(spec), {})
     assert f"?code={rows[0].code}&utm_source=moments" in rows[0].url
+
+
+# --------------------------------------------------------------------------- personal data in URLs
+
+PHONE = "contains a mobile phone number; personal data must never go into a URL or a code"
+EMAIL = "contains an e-mail address; personal data must never go into a URL or a code"
+FORM = {"endpoint": "https://api.example.com/leads", "privacy_url": "https://h5.example.com/privacy"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://h5.example.com/t?phone=8613800138000",
+        "https://h5.example.com/t?phone=+8613800138000",
+        "https://h5.example.com/t?phone=%2B86%20138%200013%208000",
+        "https://h5.example.com/t?phone=0086-138-0013-8000",
+        "https://h5.example.com/t?phone=138-0013-8000",
+        "https://h5.example.com/13800138000/",
+    ],
+)
+def test_phone_numbers_in_every_form_are_found(campaign, url):
+    from postergen.checks import check_tracking
+    from postergen.loader import load_campaign
+
+    spec = campaign({"landing_url": url})
+    assert [str(p) for p in check_tracking(load_campaign(spec), {})] == [f"campaign.yaml:5 landing_url: {PHONE}"]
+
+
+@pytest.mark.parametrize(
+    "overrides, path, message",
+    [
+        ({"landing": {"form": {**FORM, "endpoint": "https://api.example.com/leads?to=%2B8613800138000"}}}, "landing.form.endpoint", PHONE),
+        ({"landing": {"form": {**FORM, "privacy_url": "https://h5.example.com/p?u=a.b@example.com"}}}, "landing.form.privacy_url", EMAIL),
+        ({"landing": {"follow": {"title": "关注", "link": "https://w.example.com/g?m=0086-138-0013-8000"}}}, "landing.follow.link", PHONE),
+        ({"landing": {"share": {"base_url": "https://h5.example.com/13800138000/"}}}, "landing.share.base_url", PHONE),
+        ({"landing": {"share": {"wechat_sign_url": "https://h5.example.com/sign?u=13800138000"}}}, "landing.share.wechat_sign_url", PHONE),
+        ({"tracking": {"short_base": "https://t.example.com/8613800138000"}}, "tracking.short_base", PHONE),
+        ({"variants": [{"name": "13800138000"}]}, "variants[0].name", PHONE),
+    ],
+)
+def test_every_url_field_is_checked_for_personal_data(campaign, overrides, path, message):
+    from postergen.checks import check_tracking
+    from postergen.loader import load_campaign
+
+    loaded = load_campaign(campaign(overrides))
+    assert [(p.path, p.message) for p in check_tracking(loaded, {})] == [(path, message)]
+
+
+def test_a_variant_that_puts_a_phone_number_in_a_url_is_caught(campaign):
+    from postergen.checks import check_tracking
+    from postergen.loader import load_campaign
+
+    variants = [{"name": "a"}, {"name": "b", "set": {"landing_url": "https://h5.example.com/t?p=8613800138000"}}]
+    loaded = load_campaign(campaign({"variants": variants}))
+    assert [str(p) for p in check_tracking(loaded, {})] == [f"campaign.yaml:37 variant 'b': landing_url: {PHONE}"]
+
+
+def test_ordinary_numbers_are_not_phone_numbers():
+    from postergen.tracking import personal_data
+
+    for text in ("https://h5.example.com/t?id=2024861380013800099", "https://t.example.com/c/7KQ2M9XP", "?n=12345678901"):
+        assert personal_data(text) is None
