@@ -327,8 +327,14 @@ def _font_path(base: Path, ref: str) -> Path:
         except KeyError as exc:
             raise ImageProblem(str(exc.args[0])) from None
     full = resolve_inside(base, ref)
-    if not full.is_file():
+    if not full.exists():
         raise ImageProblem(f"font file not found: {ref}" + _near(full, base))
+    from .safeio import FileProblem, check_file
+
+    try:
+        check_file(full, ref, kind="font")
+    except FileProblem as exc:
+        raise ImageProblem(str(exc)) from None
     if full.suffix.lower() not in (".ttf", ".otf", ".ttc"):
         raise ImageProblem(f"'{ref}' is not a .ttf, .otf or .ttc font file")
     try:
@@ -367,7 +373,7 @@ _TEMPLATES: dict[tuple, tuple[Template | None, tuple[Problem, ...]]] = {}
 
 
 def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Problem, ...]]:
-    data, problems = load_yaml(path, shown, empty_hint="a template needs 'name:' and 'frames:'")
+    data, problems = load_yaml(path, shown, empty_hint="a template needs 'name:' and 'frames:'", kind="template")
     if data is None:
         return None, tuple(problems)
     tpl, problems = validate(Template, data, shown)

@@ -235,7 +235,9 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
                 if str(warning) not in {str(w) for w in result.warnings}:
                     result.warnings.append(warning)
     if loaded.variants and pages:
-        weights = [(name, weight) for name, weight, _, _ in loaded.variant_list()]
+        from .variants import shares
+
+        weights = shares([(name, weight) for name, weight, _, _ in loaded.variant_list()])
         lang = "en" if pages[0].html.lstrip().lower().startswith('<!doctype html>\n<html lang="en') else "zh-CN"
         for channel in [c.id for c in loaded.spec.channels] or [""]:
             html = split_html(loaded.spec.campaign.id, channel, weights, lang=lang)

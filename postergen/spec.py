@@ -591,7 +591,13 @@ class Variant(Model):
     """A named A/B variant: overrides of the base campaign."""
 
     name: str = Field(description="Variant name used in paths, codes and utm_content, e.g. 'a' or 'cash-5'.", pattern=_SLUG)
-    weight: float = Field(default=1, gt=0, description="Share of visitors the split page sends here (relative).")
+    weight: float = Field(
+        default=1,
+        ge=0.001,
+        le=1000,
+        allow_inf_nan=False,
+        description="Share of visitors the split page sends here (relative, 0.001 to 1000).",
+    )
     set: dict[str, Any] = Field(
         default_factory=dict,
         description="Overrides as dotted field paths, e.g. {poster.headline: 邀5位好友, theme.primary: '#137A5B', "
@@ -629,7 +635,13 @@ class Matrix(Model):
         default_factory=list,
         description="Combinations to leave out, e.g. [{reward: cash, colour: green}] (every given factor must match).",
     )
-    cap: int | None = Field(default=None, ge=1, description="Keep at most this many variants (in expansion order).")
+    cap: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Keep at most this many variants (in expansion order; at most 1000). Without it, a matrix "
+        "of more than 50 combinations is an error.",
+    )
 
 
 class Campaign(Model):
