@@ -7,6 +7,8 @@ bombs refused.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import difflib
 import io
 import re
@@ -34,6 +36,12 @@ def resolve_inside(base: Path, rel: str) -> Path:
     if full != root and root not in full.parents:
         raise ImageProblem(f"'{rel}' points outside the campaign folder; copy the file into it")
     return full
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether *path*, symlinks resolved, is *root* or inside it."""
+    real, top = Path(path).resolve(), Path(root).resolve()
+    return real == top or top in real.parents
 
 
 def near(path: Path, base: Path) -> str | None:
@@ -78,6 +86,21 @@ def _sniff(path: Path) -> str | None:
     return None
 
 
+@contextmanager
+def _strict_decoding():
+    """Truncated images fail to decode, whatever Pillow's global setting says: importing
+    WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole process, which
+    would let a cut-off asset or avatar pass the check and be drawn half grey."""
+    from PIL import ImageFile
+
+    old = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = old
+
+
 def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, int]:
     """Check that *path* is a usable image; return its (width, height) after EXIF rotation.
 
@@ -89,8 +112,10 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
         guess = near(path, base) if base is not None else None
         hint = f" — did you mean '{guess}'?" if guess else " (paths are relative to the spec's folder)"
         raise ImageProblem(f"file not found: {shown}{hint}")
-    if not path.is_file():
+    if path.is_dir():
         raise ImageProblem(f"{shown or '.'} is a folder, not an image file")
+    if not path.is_file():
+        raise ImageProblem(f"{shown} is not a regular file (a pipe, socket or device); give an image file")
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ImageProblem(f"{shown} is {size / 1e6:.0f} MB; images must be under {MAX_BYTES // 2**20} MB")
@@ -103,7 +128,8 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
                 w, h = im.size
                 if w * h > MAX_PIXELS:
                     raise ImageProblem(f"{shown} is {w}×{h} px ({w * h / 1e6:.0f} MP), {limit}")
-                im.load()  # decode fully: truncated or corrupt files fail here
+                with _strict_decoding():
+                    im.load()  # decode fully: truncated or corrupt files fail here
                 orientation = im.getexif().get(0x0112, 1)
     except ImageProblem:
         raise
