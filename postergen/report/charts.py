@@ -64,10 +64,10 @@ def interval_bars(uid: str, arms: list[dict], colour: str, control_colour: str) 
     his = [a["conversion"]["hi"] for a in arms if a["conversion"]["hi"] is not None]
     if not his:
         return ""
-    top = _nice(max(his) * 1.08)
+    top, steps = _axis(max(his) * 1.04)
     body, y = [], 0.0
     control = next((a for a in arms if a.get("control")), None)
-    rows_top = 8.0
+    ys = []
     for a in arms:
         c = a["conversion"]
         y += 16
@@ -76,6 +76,7 @@ def interval_bars(uid: str, arms: list[dict], colour: str, control_colour: str) 
         value = "—" if c["rate"] is None else f"{pct(c['rate'])}  ({pct(c['lo'])}–{pct(c['hi'])})"
         body.append(_t("100%", y, value, "end", fill=MUTED))
         y += 14
+        ys.append(y)
         body.append(f'<line x1="0" x2="100%" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
         if c["rate"] is not None:
             fill = control_colour if a.get("control") else colour
@@ -86,22 +87,25 @@ def interval_bars(uid: str, arms: list[dict], colour: str, control_colour: str) 
         y += 14
     if control is not None and control["conversion"]["rate"] is not None:
         x = _p(100 * control["conversion"]["rate"] / top)
-        body.insert(0, f'<line x1="{x}" x2="{x}" y1="{rows_top:.1f}" y2="{y:.1f}" stroke="{control_colour}" '
-                       'stroke-width="1" stroke-dasharray="3 3"/>')
+        for ry in ys:  # through each row's track only, never across the labels
+            body.insert(0, f'<line x1="{x}" x2="{x}" y1="{ry - 9:.1f}" y2="{ry + 9:.1f}" stroke="{control_colour}" '
+                           'stroke-width="1.5" stroke-dasharray="2 2"/>')
     y += 4
-    for i in range(5):
-        v = top * i / 4
-        anchor = "start" if i == 0 else ("end" if i == 4 else "middle")
-        body.append(_t(_p(100 * i / 4), y + 12, pct(v, 1 if top < 0.2 else 0), anchor, size=11, fill=MUTED))
+    for i in range(steps + 1):
+        v = top * i / steps
+        anchor = "start" if i == 0 else ("end" if i == steps else "middle")
+        digits = 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1
+        body.append(_t(_p(100 * i / steps), y + 12, pct(v, digits), anchor, size=11, fill=MUTED))
     return _svg(uid, "Conversion rate (leads / visitors) per arm with 95% Wilson intervals", y + 18, body)
 
 
-def _nice(value: float) -> float:
-    """A round axis end at or above *value* (a fraction)."""
-    for step in (0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0):
-        if value <= step * 4:
-            return step * 4 if step * 4 <= 1 else 1.0
-    return 1.0
+AXES = [(0.02, 4), (0.04, 4), (0.05, 5), (0.08, 4), (0.1, 5), (0.15, 3), (0.2, 4), (0.25, 5), (0.3, 3),
+        (0.4, 4), (0.5, 5), (0.6, 3), (0.8, 4), (1.0, 5)]
+
+
+def _axis(value: float) -> tuple[float, int]:
+    """A round axis end at or above *value* (a fraction), and its number of steps."""
+    return next(((end, n) for end, n in AXES if value <= end), AXES[-1])
 
 
 def daily(uid: str, days: list[dict], colours: tuple[str, str]) -> str:
@@ -118,7 +122,7 @@ def daily(uid: str, days: list[dict], colours: tuple[str, str]) -> str:
         top = max([d[key] for d in days] + [1])
         y += 14
         body.append(_t("0", y, title, weight=600))
-        body.append(_t("100%", y, f"max {num(top)} · total {num(sum(d[key] for d in days))}", "end", fill=MUTED))
+        body.append(_t("100%", y, f"peak {num(top)} a day", "end", fill=MUTED))
         y += 8
         base = y + h
         body.append(f'<line x1="0" x2="100%" y1="{base:.1f}" y2="{base:.1f}" stroke="{GRID}"/>')

@@ -312,16 +312,16 @@ def compute(loaded, rows, data, *, people=None, costs=None, since=None, until=No
 
 
 METHODS = {
-    "rate_interval": "Wilson score interval, 95%",
-    "difference_interval": "Newcombe hybrid score interval (method 10), 95%",
-    "probability_best": "Beta–Binomial: uniform Beta(1,1) prior, posterior Beta(1+leads, 1+visitors−leads); "
+    "Rate interval": "Wilson score interval, 95%",
+    "Difference interval": "Newcombe hybrid score interval (method 10), 95%",
+    "Probability of being best": "Beta–Binomial: uniform Beta(1,1) prior, posterior Beta(1+leads, 1+visitors−leads); "
                         "P(best) = ∫ f_i(p) ∏_{j≠i} F_j(p) dp by numerical integration",
-    "srm": f"Pearson χ² goodness of fit of visitors per variant against the split weights; mismatch when p < {stats.SRM_ALPHA}",
-    "sample_size": "visitors per arm to detect the observed difference, two-sided α = 0.05, power 0.8 (normal approximation)",
-    "decision": f"a variant is called better or worse only when the 95% interval of its difference excludes 0 and both "
+    "Sample-ratio mismatch (SRM)": f"Pearson χ² goodness of fit of visitors per variant against the split weights; mismatch when p < {stats.SRM_ALPHA}",
+    "Sample size": "visitors per arm to detect the observed difference, two-sided α = 0.05, power 0.8 (normal approximation)",
+    "Decision": f"a variant is called better or worse only when the 95% interval of its difference excludes 0 and both "
                 f"arms have at least {MIN_VISITORS} visitors and {MIN_LEADS} leads; otherwise 'too small to decide' "
                 "while the arms are smaller than the sample size the observed difference needs, else 'no clear difference'",
-    "k_factor": "K = referred leads / sharers (= invites per sharer × invite conversion)",
+    "K-factor": "K = referred leads / sharers (= invites per sharer × invite conversion)",
 }
 
 

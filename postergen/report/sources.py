@@ -25,8 +25,8 @@ from ..errors import PostergenError, Problem
 
 KINDS = ("scan", "view", "submit", "claim")
 UTM = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
-EVENT_FIELDS = ("time", "kind", "code", "channel", "variant", "ref", "visitor", *UTM)
-LEAD_FIELDS = ("time", "code", "channel", "variant", "ref", "own_code", "phone_hash", *UTM)
+EVENT_FIELDS = ("id", "time", "kind", "code", "channel", "variant", "ref", "visitor", *UTM)
+LEAD_FIELDS = ("id", "time", "code", "channel", "variant", "ref", "own_code", "phone_hash", *UTM)
 LEAD_REQUIRED = ("time", "code")
 EVENT_REQUIRED = ("time", "kind")
 MAX_PROBLEMS = 20
@@ -149,13 +149,13 @@ def _rows_to_data(data: Data, table: str, columns: list[str], rows, tz: tzinfo, 
         return "" if v is None else str(v)
 
     for row in rows:
-        key = f"{table} id {get(row, 'id')}"
+        key = f"{table[:-1]} {get(row, 'id')}"
         raw = row[idx["time"]]
         when = raw.astimezone(timezone.utc) if isinstance(raw, datetime) and raw.tzinfo else parse_time(get(row, "time"), tz)
         if when is None:
             if len(problems) < MAX_PROBLEMS:
                 problems.append(Problem(f"time {get(row, 'time')!r} is not an ISO 8601 time (e.g. 2026-07-03T08:15:02Z)",
-                                        file=data.source, path=f"{key} time"))
+                                        file=data.source, path=f"table {table}, id {get(row, 'id')}, column time"))
             continue
         if table == "events":
             data.events.append(Event(when, get(row, "kind"), get(row, "code"), get(row, "channel"), get(row, "variant"),
@@ -336,7 +336,8 @@ def _read_csv_leads(path: Path, campaign_id: str, tz: tzinfo, mapping: dict[str,
                 break
             continue
         out.append(Lead(when, row.get("code", ""), row.get("channel", ""), row.get("variant", ""), row.get("ref", ""),
-                        row.get("own_code", ""), row.get("phone_hash", ""), f"{path.name}:{line}"))
+                        row.get("own_code", ""), row.get("phone_hash", ""),
+                        f"lead {row['id']}" if row.get("id") else f"{path.name}:{line}"))
     if problems:
         raise ReportInputError(problems)
     if other:
@@ -360,7 +361,8 @@ def _read_csv_events(path: Path, campaign_id: str, tz: tzinfo, data: Data) -> li
                 break
             continue
         out.append(Event(when, row["kind"], row.get("code", ""), row.get("channel", ""), row.get("variant", ""),
-                         row.get("ref", ""), row.get("visitor", ""), f"{path.name}:{line}"))
+                         row.get("ref", ""), row.get("visitor", ""),
+                         f"event {row['id']}" if row.get("id") else f"{path.name}:{line}"))
     if problems:
         raise ReportInputError(problems)
     if other:
