@@ -280,7 +280,7 @@ def compute(loaded, rows, data, *, people=None, costs=None, since=None, until=No
         u["first"], u["last"] = _iso(u["first"]), _iso(u["last"])
     if unknown_list:
         warnings.append(f"{len(unknown_list)} unknown code{'s' if len(unknown_list) != 1 else ''} "
-                        f"({apart['unknown'].leads} leads) belong to no channel, variant or person of this campaign; "
+                        f"({apart['unknown'].leads} leads) belong{'s' if len(unknown_list) == 1 else ''} to no channel, variant or person of this campaign; "
                         "they are counted apart")
     if apart["none"].leads:
         warnings.append(f"{apart['none'].leads} leads have no code; they are counted apart")
@@ -357,13 +357,16 @@ def verdict(x: int, n: int, xc: int, nc: int) -> dict:
 
 def _arms(names, counts, weights, control, extra=None) -> dict:
     """A readout over arms *names* with (leads, visitors) *counts*, against *control*."""
-    pb = stats.prob_best([(x, n) for x, n in counts])
+    valid = [i for i, (x, n) in enumerate(counts) if x <= n]  # more leads than visitors: views missing
+    pb: list = [None] * len(counts)
+    for i, p in zip(valid, stats.prob_best([counts[i] for i in valid])):
+        pb[i] = p
     xc, nc = counts[names.index(control)]
     out = []
     for i, name in enumerate(names):
         x, n = counts[i]
         row = {"name": name, "weight": weights[i], "visitors": n, "leads": x, "conversion": _rate(x, n) if x <= n else _rate(0, 0),
-               "p_best": pb[i] if x <= n else None, "control": name == control}
+               "p_best": pb[i], "control": name == control}
         if extra:
             row.update(extra[i])
         if name != control and x <= n and xc <= nc:
