@@ -71,11 +71,13 @@ def render_html(loaded, f: dict, fonts: bool = True) -> str:
         return html
     from ..landing.fontsubset import collect_text, web_fonts
 
-    bold, regular = collect_text(html)
-    heading = web_fonts(loaded.chain("heading"), bold, "rph", 700)
-    body = web_fonts(loaded.chain("body"), regular + "0123456789", "rpb", 400)
-    css = "".join(w.css() for w in heading + body)
-    stack = ",".join([*(f'"{w.family}"' for w in body + heading), _SYSTEM])
+    # Tables and figures are set in many weights: both faces get every glyph the page
+    # shows, under one family name per chain position (400 from the body chain, 700 from
+    # the heading chain), so each weight is drawn by its own face, never synthesised.
+    text = "".join(collect_text(html)) + "0123456789"
+    faces = web_fonts(loaded.chain("body"), text, "rp", 400) + web_fonts(loaded.chain("heading"), text, "rp", 700)
+    css = "".join(w.css() for w in faces)
+    stack = ",".join([*dict.fromkeys(f'"{w.family}"' for w in faces), _SYSTEM])
     html = _env().get_template("report.html.j2").render(f=f, c=ctx, pal=pal, font_css=Markup(css), font_stack=Markup(stack))
     return label_cells(html)
 
