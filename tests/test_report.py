@@ -22,7 +22,7 @@ from postergen.loader import load_campaign
 from postergen.report import ReportInputError, report
 from postergen.report import stats
 from postergen.report.compute import compute
-from postergen.report.sources import Data, Lead, parse_time, read_source
+from postergen.report.sources import parse_time, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ab-report"

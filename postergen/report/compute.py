@@ -108,13 +108,13 @@ def compute(loaded, rows, data, *, people=None, costs=None, since=None, until=No
         return "unknown", None
 
     owners = {norm(lead.own_code) for lead in data.leads if lead.own_code}
-    # Cells of the leads that own personal codes first (their invitees inherit them).
-    lead_cells = []
+    # First the cells of the leads that own personal codes: a row whose code is such a
+    # personal code (a personal short link) and names no channel inherits its owner's.
     for lead in data.leads:
-        how, cell = resolve(lead.code, lead.channel, lead.variant)
-        lead_cells.append((how, cell))
-        if lead.own_code and cell:
-            owner_cells.setdefault(norm(lead.own_code), cell)
+        if lead.own_code:
+            how, cell = resolve(lead.code, lead.channel, lead.variant)
+            if cell:
+                owner_cells.setdefault(norm(lead.own_code), cell)
     lead_cells = [resolve(lead.code, lead.channel, lead.variant) for lead in data.leads]
 
     cells: dict[tuple[str, str], _Cell] = {(r.channel, r.variant): _Cell() for r in rows}
