@@ -463,3 +463,48 @@ def test_spreadsheet_formulas_in_codes_are_neutralised(ab_campaign, tmp_path):
     report(loaded, write_csv(tmp_path / "csv", [], leads), out)
     text = (out / "unknown_codes.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text
+
+
+def test_hostile_codes_and_names_are_text_in_the_page(ab_campaign, tmp_path):
+    from html.parser import HTMLParser
+
+    loaded, code = ab_campaign
+    hostile = '"><script>window.pwned=1</script><img src=x onerror=alert(1)>'
+    leads = [lead(T0, hostile), lead(T0, code[("moments", "a")], ref="S1S1S1S1"), lead(T0, "X" * 5000)]
+    events = [event(T0, "view", code[("moments", "a")], "v1")]
+    people = tmp_path / "people.csv"
+    people.write_text(f'id,code,nickname\n"{hostile}",S1S1S1S1,"{hostile.replace(chr(34), chr(34) * 2)}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    report(loaded, write_csv(tmp_path / "csv", events, leads), out, people=people)
+    html = (out / "report.html").read_text(encoding="utf-8")
+
+    class Tags(HTMLParser):
+        seen: list = []
+
+        def handle_starttag(self, tag, attrs):
+            self.seen.append((tag, dict(attrs)))
+
+    parser = Tags()
+    parser.feed(html)
+    assert not [t for t, _ in parser.seen if t in ("script", "img", "iframe", "link") and t != "link"]
+    assert not any(k.startswith("on") for _, attrs in parser.seen for k in attrs)
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in html
+    assert "X" * 41 not in html  # a 5,000-character code is cut for the page (report.json keeps it)
+    f = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert any(u["as_written"] == "X" * 5000 for u in f["unknown_codes"])
+
+
+def test_leads_only_source_renders_without_an_ab_readout(ab_campaign, tmp_path):
+    loaded, code = ab_campaign
+    path = tmp_path / "leads.csv"
+    path.write_text("time,code,ref\n2026-07-03 09:00,%s,\n2026-07-03 10:00,%s,\n" % (code[("moments", "a")], code[("groups", "b")]),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = report(loaded, path, out)
+    f = result.figures
+    assert f["ab"] is None and any("A/B readout needs visitors" in n for n in f["notes"])
+    assert f["totals"]["leads"] == 2 and f["totals"]["conversion"]["rate"] is None
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="ab"' not in html and "Funnel by channel" in html
+    with pytest.raises(ReportInputError, match=r"missing.csv: no such file \(--people"):
+        report(loaded, path, out, people=tmp_path / "missing.csv")

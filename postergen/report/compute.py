@@ -118,9 +118,6 @@ def compute(loaded, rows, data, *, people=None, costs=None, since=None, until=No
     lead_cells = [resolve(lead.code, lead.channel, lead.variant) for lead in data.leads]
 
     cells: dict[tuple[str, str], _Cell] = {(r.channel, r.variant): _Cell() for r in rows}
-    if not rows:
-        for v in variant_names:
-            cells[("", v)] = _Cell()
     unknown: dict[str, dict] = {}
     apart = {"none": _Cell(), "unknown": _Cell()}
     total = _Cell()
@@ -237,7 +234,9 @@ def compute(loaded, rows, data, *, people=None, costs=None, since=None, until=No
                           "claims": len(c.claimers)})
             d += timedelta(days=1)
 
-    ab = _ab(loaded, variants, by_variant, warnings)
+    ab = _ab(loaded, variants, by_variant, warnings) if total.visitors else None
+    if len(variants) > 1 and not total.visitors:
+        notes.append("no page views: the A/B readout needs visitors (events), so there is none")
 
     # ---- fission
     def cell_of(lead):

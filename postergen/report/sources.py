@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -373,9 +374,20 @@ def _read_csv_events(path: Path, campaign_id: str, tz: tzinfo, data: Data) -> li
 # --------------------------------------------------------------------------- side files
 
 
+def _side_file(path: Path, what: str) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise ReportInputError([Problem(f"no such file ({what})", file=str(path))])
+    return path
+
+
 def read_people(path: Path) -> dict[str, dict[str, str]]:
-    """Personal code → the people row (``id``, ``code`` and whatever else it has)."""
-    reader = csv.DictReader(io.StringIO(_open_text(Path(path)), newline=""))
+    """Personal code → the people row (``id``, ``code`` and whatever else it has).
+
+    Every row with a code counts, whatever its status: a code that went out must resolve.
+    """
+    path = _side_file(path, "--people: the batch's people.csv")
+    reader = csv.DictReader(io.StringIO(_open_text(path), newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in ("id", "code") if c not in header]
     if missing:
@@ -385,16 +397,15 @@ def read_people(path: Path) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for row in reader:
         row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
-        if row.get("code") and row.get("status", "ok") in ("ok", "written", "unchanged", ""):
-            out.setdefault(row["code"], row)
-        elif row.get("code") and "status" in row:
+        if row.get("code"):
             out.setdefault(row["code"], row)
     return out
 
 
 def read_costs(path: Path, channels: list[str]) -> dict[str, float]:
     """Channel id → cost, from a CSV with columns ``channel, cost``."""
-    reader = csv.reader(io.StringIO(_open_text(Path(path)), newline=""))
+    path = _side_file(path, "--costs: a CSV of channel, cost")
+    reader = csv.reader(io.StringIO(_open_text(path), newline=""))
     header = [h.strip() for h in next(reader, [])]
     problems: list[Problem] = []
     if "channel" not in header or "cost" not in header:
@@ -414,7 +425,7 @@ def read_costs(path: Path, channels: list[str]) -> dict[str, float]:
             continue
         try:
             value = float(raw.replace(",", "").lstrip("¥$"))
-            if value < 0 or value != value:
+            if not math.isfinite(value) or value < 0:
                 raise ValueError
         except ValueError:
             problems.append(Problem(f"column 'cost': {raw!r} is not an amount (write 1200 or 1200.50)",
