@@ -180,7 +180,7 @@ def fission(leads, in_window, views, people: dict[str, dict], threshold: int | N
         reached_at = None
         if threshold and len(got) >= threshold:
             times = sorted(leads[j].time for j in got)
-            reached_at = times[threshold - 1].isoformat().replace("+00:00", "Z")
+            reached_at = times[threshold - 1].isoformat(timespec="seconds").replace("+00:00", "Z")
         ch, var = cell_of(leads[i]) if kind == "lead" else (row.get("channel", ""), row.get("variant", ""))
         inviters.append({
             "code": code,
