@@ -17,8 +17,6 @@ that does not scan) is reported and the others are still written.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +24,14 @@ from typing import Callable
 
 from . import __version__
 from .checks import check_tracking
+from .csvsafe import csv_text
 from .errors import PostergenError, Problem, SpecError
 from .layout import QRItem
 from .loader import Loaded, load_campaign
-from .paint import encode, paint
+from .paint import encode
+from .render import PosterRenderer
 from .jobs import Job, codes_for, layout_job, plan
-from .qrcheck import crop, lints, verify
+from .qrcheck import verify
 from .redirects import redirect_html, redirect_path
 from .writer import sha256, write_atomic
 
@@ -102,9 +102,9 @@ def build(
     _clean_stale_temp_files(out)
     digest = spec_hash(loaded)
     quality = loaded.spec.output.quality
+    renderer = PosterRenderer(loaded)
     painted: dict[tuple, object] = {}
     bad: dict[tuple, str] = {}
-    linted: set[tuple] = set()
     for job in jobs:
         if job.format == "pdf":
             _print_job(result, out, loaded, job, digest)
@@ -117,20 +117,14 @@ def build(
                 raise PostergenError(bad[key])
             image = painted.get(key)
             if image is None:
-                tree = layout_job(loaded, job)
-                image = paint(tree)
-                qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
-                if qr is not None:
-                    problem = verify(crop(image, qr), job.url)
-                    if problem:
-                        bad[key] = problem
-                        raise PostergenError(problem)
-                    lint_key = (job.channel, job.template, job.size)
-                    if lint_key not in linted:
-                        linted.add(lint_key)
-                        for message in lints(qr, job.width):
-                            result.warnings.append(Problem(f"{job.label}: {message}", file=str(loaded.path), severity="warning"))
-                painted[key] = image
+                try:
+                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url)
+                except PostergenError as exc:
+                    bad[key] = str(exc)
+                    raise
+                image = painted[key] = rendered.image
+                for message in rendered.warnings:
+                    result.warnings.append(Problem(f"{job.label}: {message}", file=str(loaded.path), severity="warning"))
                 if len(painted) > 4:
                     painted.pop(next(iter(painted)))
             data = encode(image, job.format, quality)
@@ -236,7 +230,9 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
                 if str(warning) not in {str(w) for w in result.warnings}:
                     result.warnings.append(warning)
     if loaded.variants and pages:
-        weights = [(name, weight) for name, weight, _, _ in loaded.variant_list()]
+        from .variants import shares
+
+        weights = shares([(name, weight) for name, weight, _, _ in loaded.variant_list()])
         lang = "en" if pages[0].html.lstrip().lower().startswith('<!doctype html>\n<html lang="en') else "zh-CN"
         for channel in [c.id for c in loaded.spec.channels] or [""]:
             html = split_html(loaded.spec.campaign.id, channel, weights, lang=lang)
@@ -264,8 +260,4 @@ def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> 
         "files": rows,
     }
     write_atomic(out / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_atomic(out / "manifest.csv", buf.getvalue().encode())
+    write_atomic(out / "manifest.csv", csv_text(MANIFEST_FIELDS, rows).encode())
