@@ -44,7 +44,7 @@ from postergen.codes import secret_for  # noqa: E402
 from postergen.csvsafe import csv_text  # noqa: E402
 from postergen.jobs import codes_for  # noqa: E402
 from postergen.loader import load_campaign  # noqa: E402
-from postergen.tracking import derive_code  # noqa: E402
+from postergen.batch.person import personal_code  # noqa: E402
 
 FOLDER = ROOT / "examples" / "ab-report"
 OUT = FOLDER / "events"
@@ -87,7 +87,8 @@ def main() -> None:
                        "utm_medium": medium[channel], "utm_campaign": spec.campaign.id, "utm_content": variant})
 
     def personal(channel: str, variant: str, person: str) -> str:
-        return derive_code(secret, spec.campaign.id, channel, variant, inviter=person, length=spec.tracking.code_length)
+        """The code `postergen batch` (and serve, on demand) gives this person."""
+        return personal_code(secret, spec.campaign.id, channel, variant, person, spec.tracking.code_length)
 
     def visit(t, channel, rate, ref=""):
         """One visitor: the split assigns a variant; views; maybe a lead; maybe a claim."""
