@@ -37,11 +37,11 @@ def _err(text: str) -> None:
 def _fail(exc: Exception, as_json: bool = False) -> None:
     from .errors import SpecError
 
-    if isinstance(exc, SpecError):
+    if isinstance(exc, SpecError) or hasattr(exc, "problems"):  # also a people file's problems
         if as_json:
-            typer.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems + exc.warnings]}, ensure_ascii=False, indent=2))
+            typer.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems + list(getattr(exc, "warnings", []))]}, ensure_ascii=False, indent=2))
         else:
-            for p in exc.problems + exc.warnings:
+            for p in exc.problems + list(getattr(exc, "warnings", [])):
                 _err(str(p))
             n = len(exc.problems)
             _err(f"{n} problem{'s' if n != 1 else ''} found; nothing was rendered.")
