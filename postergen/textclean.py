@@ -268,7 +268,7 @@ def fallback_nickname(lang: str | None) -> str:
 def campaign_fallback(spec) -> str:
     """:func:`fallback_nickname` in the campaign's language (the landing page's rule:
     ``landing.lang``, else Chinese for a Chinese headline)."""
-    from .landing.content import language
+    from .spec import language
 
     return fallback_nickname(language(spec))
 
