@@ -695,14 +695,3 @@ def parse_size(size: str) -> tuple[int, int]:
     if not m:
         raise ValueError(size)
     return int(m[1]), int(m[2])
-
-
-_CJK_TEXT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-def language(spec: Campaign) -> str:
-    """The campaign's language: ``landing.lang``, else zh-CN for a Chinese headline, else
-    en.  Pages, fallback nicknames and hand-off texts all follow this one rule."""
-    if spec.landing and spec.landing.lang:
-        return spec.landing.lang
-    return "zh-CN" if _CJK_TEXT.search(spec.poster.headline) else "en"

@@ -79,10 +79,9 @@ class PersonalPoster:
         self.unknown_glyphs = unknown_glyphs
         self.avatar_required = avatar_required
         spec = self.loaded.spec
-        from ..spec import language
-        from ..textclean import campaign_fallback
+        from ..textclean import campaign_fallback, campaign_language
 
-        self.zh = language(spec).startswith("zh")
+        self.zh = campaign_language(spec).startswith("zh")
         self.fallback = fallback or campaign_fallback(spec)
         self.line = spec.inviter.line if spec.inviter else None
         self.chain = self.loaded.chain("heading")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..spec import language as spec_language
+from ..textclean import campaign_language
 from ..spec import (
     Benefit,
     Brand,
@@ -121,7 +121,7 @@ class Content:
 
 def language(spec: Campaign) -> str:
     """The page language: ``landing.lang``, else zh-CN for a Chinese headline, else en."""
-    return spec_language(spec)
+    return campaign_language(spec)
 
 
 def strings(lang: str) -> dict[str, str]:
