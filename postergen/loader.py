@@ -21,7 +21,7 @@ from .fonts import BUNDLED, FontChain, chain_for, resolve_font
 from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside
 from .spec import Campaign
 from .template import Template, find_template, search_path
-from .yamlsrc import dotted, line_of, load_yaml, validate
+from .yamlsrc import _members, _strip, dotted, line_of, load_yaml, validate
 
 
 @dataclass(frozen=True)
@@ -253,6 +253,16 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
             if tpl is not None:
                 templates[name] = tpl
 
+    for loc, message in duplicate_entries(data):
+        at(loc, message)
+    for loc, required in blank_texts(data):
+        if required:
+            at(loc, "is blank (only spaces or invisible characters), so this part of the poster would be empty; "
+               "write the text" + (", or remove the item" if isinstance(loc[-1], int) else ""))
+        else:
+            at(loc, "is blank (only spaces or invisible characters) and shows nothing; write the text or remove "
+               "the field", "warning")
+
     if campaign is not None and campaign.inviter is None and not campaign.brand.logo:
         at(("brand",), "no logo and no inviter: the trust header will show only the brand name", "warning")
 
@@ -265,6 +275,78 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
         Loaded(spec=campaign, path=path, base=base, templates=templates, heading=heading, body=body, raw=data),
         problems,
     )
+
+
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+
+
+def is_blank(text: str) -> bool:
+    """Nothing would be drawn: only whitespace (U+3000 too) and zero-width characters."""
+    return all(ch.isspace() or ch in _INVISIBLE for ch in text)
+
+
+def blank_texts(data: Any) -> list[tuple[tuple, bool]]:
+    """(loc, required) of every drawn text field (or list item) in raw *data* that is blank."""
+    return [(loc, _required(loc)) for loc, text in walk(Campaign, data, specmod._TextMarker) if is_blank(text)]
+
+
+def _required(loc: tuple) -> bool:
+    """Whether the field at *loc* is required (a list item counts as required)."""
+    if isinstance(loc[-1], int):
+        return True
+    model: Any = Campaign
+    info = None
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        while True:  # to the model that holds *key*: through lists, Optional, unions
+            model = _strip(model)
+            if typing.get_origin(model) is list:
+                model = typing.get_args(model)[0]
+                continue
+            members = _members(model)
+            if members:
+                model = next((m for m in members if isinstance(_strip(m), type) and issubclass(_strip(m), BaseModel)), model)
+                model = _strip(model)
+            break
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or key not in model.model_fields:
+            return False
+        info = model.model_fields[key]
+        model = info.annotation
+    return bool(info is not None and info.is_required())
+
+
+#: Lists whose entries must differ: a repeated size or format would render (and count)
+#: the same poster twice under one name.
+UNIQUE_LISTS = (
+    ("output", "templates"),
+    ("output", "sizes"),
+    ("output", "formats"),
+    ("output", "print", "sizes"),
+    ("theme", "fonts", "fallback"),
+)
+
+
+def duplicate_entries(data: Any) -> list[tuple[tuple, str]]:
+    """(loc, message) for each entry of a :data:`UNIQUE_LISTS` list that repeats an
+    earlier one (compared as written, ignoring surrounding spaces)."""
+    out = []
+    for loc in UNIQUE_LISTS:
+        node = data
+        for key in loc:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, list):
+            continue
+        first: dict[str, int] = {}
+        for i, item in enumerate(node):
+            if not isinstance(item, (str, int, float)):
+                continue
+            key = str(item).strip()
+            if key in first:
+                out.append((loc + (i,), f"'{item}' is listed twice (also at {dotted(loc + (first[key],))}); remove one"))
+            else:
+                first[key] = i
+    return out
 
 
 def _section(model: type[BaseModel], data: Any, loc: tuple, only: tuple = ()):
@@ -377,4 +459,13 @@ def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Probl
     if data is None:
         return None, tuple(problems)
     tpl, problems = validate(Template, data, shown)
+    if tpl is not None and not tpl.no_qr:
+        for name in tpl.frames_without_qr():
+            problems.append(
+                Problem(
+                    f"frame '{name}' has no qr layer: a share poster without a QR code leads nowhere; add a "
+                    "layer with type: qr, or set no_qr: true at the top of the template if that is deliberate",
+                    file=shown, line=line_of(data, ("frames", name)), path=f"frames.{name}",
+                )
+            )
     return tpl, tuple(problems)

@@ -133,6 +133,15 @@ class Template(BaseModel):
     name: str
     description: str = ""
     frames: dict[str, Frame] = Field(min_length=1)
+    no_qr: bool = Field(
+        default=False,
+        description="The template deliberately has no QR layer (e.g. a teaser); without it, a frame "
+        "with no qr layer is an error, since a share poster without a QR code leads nowhere.",
+    )
+
+    def frames_without_qr(self) -> list[str]:
+        """Names of the frames that draw no QR code."""
+        return [name for name, f in self.frames.items() if not any(layer.type == "qr" for layer in f.layers)]
 
     def frame_for(self, width: int, height: int, for_print: bool = False) -> Frame:
         """The frame whose aspect ratio is closest to width:height.

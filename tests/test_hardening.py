@@ -188,3 +188,109 @@ def test_a_decompression_bomb_in_the_baseline_is_a_message(campaign, tmp_path):
     assert result.output == (
         f"error: cannot compare {poster['path']}: 900 MP is over the 50 MP limit (a decompression bomb?)\n"
     )
+
+
+# --------------------------------------------------------------------------- honest outputs
+
+
+def test_an_interrupted_rebuild_leaves_no_manifest(campaign, tmp_path):
+    from postergen.pipeline import build
+
+    spec = campaign({"output.sizes": ["1080x1920", "1080x1080"]})
+    build(spec, tmp_path / "out", environ={})
+    assert (tmp_path / "out" / "manifest.json").is_file()
+    spec = campaign({"output.sizes": ["1080x1920", "1080x1080"], "poster.headline": "邀5位好友，新品免费喝！"})
+
+    def stop(job):
+        raise KeyboardInterrupt  # the user presses Ctrl-C after the first poster
+
+    with pytest.raises(KeyboardInterrupt):
+        build(spec, tmp_path / "out", progress=stop, environ={})
+    names = {p.name for p in (tmp_path / "out").rglob("*")}
+    assert "manifest.json" not in names and "manifest.csv" not in names
+    assert not [n for n in names if n.endswith(".part")]
+    result = build(spec, tmp_path / "out", environ={})  # the next build is whole again
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["path"] for r in manifest["files"]] == [r["path"] for r in result.rows]
+
+
+def test_a_concurrent_build_into_the_same_folder_stops(campaign, tmp_path):
+    from postergen.writer import output_lock
+
+    spec = campaign()
+    with output_lock(tmp_path / "out"):
+        result = run("build", spec, "-o", "out")
+    assert result.exit_code == 2
+    assert result.output == "error: out is in use by another postergen build; wait for it to finish, or build into another folder\n"
+    assert run("build", spec, "-o", "out", "-q").exit_code == 0  # released
+
+
+def test_only_postergens_own_temporary_files_are_removed(campaign, tmp_path):
+    spec = campaign()
+    (tmp_path / "out" / "sub").mkdir(parents=True)
+    mine = tmp_path / "out" / "posters" / ".bold-1080x1920.png.pgtmp-k2j3h4g5.part"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"half a poster")
+    theirs = [tmp_path / "out" / "sub" / ".video.mp4.part", tmp_path / "out" / ".notes.part"]
+    for path in theirs:
+        path.write_bytes(b"someone else's")
+    assert run("build", spec, "-o", "out", "-q").exit_code == 0
+    assert not mine.exists()
+    assert all(p.read_bytes() == b"someone else's" for p in theirs)
+
+
+def test_duplicate_entries_are_refused(campaign):
+    spec = campaign({"output.sizes": ["540x960", "1080x1920", "540x960"], "output.formats": ["png", "jpeg", "png"]})
+    assert problems(spec) == [
+        "campaign.yaml:36 output.sizes[2]: '540x960' is listed twice (also at output.sizes[0]); remove one",
+        "campaign.yaml:40 output.formats[2]: 'png' is listed twice (also at output.formats[0]); remove one",
+    ]
+
+
+BLANK = "is blank (only spaces or invisible characters)"
+
+
+def test_blank_required_text_is_an_error_and_optional_text_a_warning(campaign):
+    from postergen.errors import SpecError
+    from postergen.loader import load_campaign
+
+    spec = campaign(
+        {"poster.headline": "\u3000\u3000", "inviter.nickname": " ", "poster.benefits.1": "\u3000 ", "brand.slogan": "\u3000"}
+    )
+    with pytest.raises(SpecError) as info:
+        load_campaign(spec)
+    assert [str(p) for p in info.value.problems + info.value.warnings] == [
+        f"campaign.yaml:11 inviter.nickname: {BLANK}, so this part of the poster would be empty; write the text",
+        f"campaign.yaml:14 poster.headline: {BLANK}, so this part of the poster would be empty; write the text",
+        f"campaign.yaml:18 poster.benefits[1]: {BLANK}, so this part of the poster would be empty; write the text, or remove the item",
+        f"campaign.yaml:9 brand.slogan: warning: {BLANK} and shows nothing; write the text or remove the field",
+    ]
+    loaded = load_campaign(campaign({"poster.subheadline": "  "}))
+    assert [str(p) for p in loaded.warnings] == [
+        f"campaign.yaml:15 poster.subheadline: warning: {BLANK} and shows nothing; write the text or remove the field"
+    ]
+
+
+NO_QR_TEMPLATE = """\
+name: teaser
+frames:
+  portrait:
+    size: [1080, 1920]
+    layers:
+      - {type: shape, box: [0, 0, 1080, 1920], fill: background}
+      - {type: text, text: "{poster.headline}", box: [80, 300, 920, 400], size: [60, 120], max_lines: 3}
+"""
+
+
+def test_a_template_without_a_qr_layer_must_say_so(campaign, tmp_path):
+    spec = campaign({"output.templates.0": "teaser"})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "teaser.yaml").write_text(NO_QR_TEMPLATE, encoding="utf-8")
+    assert problems(spec) == [
+        "templates/teaser.yaml:3 frames.portrait: frame 'portrait' has no qr layer: a share poster without a QR code "
+        "leads nowhere; add a layer with type: qr, or set no_qr: true at the top of the template if that is deliberate"
+    ]
+    (tmp_path / "templates" / "teaser.yaml").write_text("no_qr: true\n" + NO_QR_TEMPLATE, encoding="utf-8")
+    from postergen.loader import load_campaign
+
+    assert load_campaign(spec).templates["teaser"].no_qr
