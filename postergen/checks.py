@@ -27,6 +27,7 @@ def check_tracking(loaded, environ=None) -> list[Problem]:
 
     _, problems = codes_for(loaded, environ)
     problems = [_at(loaded, ("tracking", "secret_env"), p.message, p.severity) if p.path == "tracking.secret_env" else p for p in problems]
+    problems += _qr_capacity(loaded, environ)
     seen: dict[tuple, str] = {}
     for loc, value in url_fields(loaded):
         seen[loc] = value
@@ -41,6 +42,22 @@ def check_tracking(loaded, environ=None) -> list[Problem]:
                 path = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in loc).replace(".[", "[")
                 problems.append(Problem(f"{path}: {message}", file=str(loaded.path), line=line, path=f"variant '{vname}'"))
     return problems
+
+
+def _qr_capacity(loaded, environ) -> list[Problem]:
+    """The longest URL a QR code would carry must fit one (located at the field to fix)."""
+    from .jobs import codes_for
+    from .qr import resolve_level, too_long
+
+    spec = loaded.spec
+    rows, _ = codes_for(loaded, environ)
+    urls = [r.qr_url for r in rows] or [spec.landing_url]
+    level = resolve_level(spec.qr.error_correction, bool(spec.qr.logo))
+    why = too_long(max(urls, key=lambda u: len(u.encode("utf-8"))), level)
+    if why is None:
+        return []
+    loc = ("tracking", "short_base") if spec.tracking.short_base else ("landing_url",)
+    return [_at(loaded, loc, why)]
 
 
 def url_fields(loaded) -> list[tuple[tuple, str]]:

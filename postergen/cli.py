@@ -194,10 +194,13 @@ def codes(
         return
     from .codes import write_table
 
-    if csv_path:
-        write_table(rows, csv_path, "csv")
-    if json_path:
-        write_table(rows, json_path, "json")
+    try:
+        if csv_path:
+            write_table(rows, csv_path, "csv")
+        if json_path:
+            write_table(rows, json_path, "json")
+    except PostergenError as exc:
+        _fail(exc)
     from rich.console import Console
     from rich.table import Table
 
@@ -331,7 +334,21 @@ def templates() -> None:
 
 
 def main() -> None:
-    app()
+    """The ``postergen`` entry point: the app, with a last net under it.
+
+    Every expected failure is a message from :func:`_fail`; anything else is a bug, and
+    still ends as two lines saying so (set POSTERGEN_DEBUG=1 for the traceback).
+    """
+    import os
+
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 — the net; tests run the app without it
+        if os.environ.get("POSTERGEN_DEBUG"):
+            raise
+        _err(f"error: unexpected {type(exc).__name__}: {exc}")
+        _err("this is a bug in postergen: please report it with the command you ran (POSTERGEN_DEBUG=1 shows the traceback)")
+        sys.exit(70)
 
 
 if __name__ == "__main__":

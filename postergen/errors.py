@@ -28,7 +28,8 @@ class Problem:
         if self.path:
             where = f"{where} {self.path}" if where else self.path
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {prefix}{self.message}" if where else f"{prefix}{self.message}"
+        text = f"{where}: {prefix}{self.message}" if where else f"{prefix}{self.message}"
+        return printable(text)
 
     def to_dict(self) -> dict:
         return {
@@ -59,6 +60,14 @@ class LayoutError(PostergenError):
 
 class AssetError(PostergenError):
     """An image or font could not be used."""
+
+
+def printable(text: str) -> str:
+    """*text* with control characters (a NUL, an escape sequence) written as ``\\xNN``, so
+    a message never carries them to a terminal or a log; line breaks are kept."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\n" else repr(ch)[1:-1] for ch in text)
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from . import spec as specmod
 from .errors import Problem, SpecError, display_path
 from .fonts import BUNDLED, FontChain, chain_for, resolve_font
-from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside
+from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside, shorten
 from .spec import Campaign
 from .template import Template, find_template, search_path
 from .yamlsrc import _members, _strip, dotted, line_of, load_yaml, validate
@@ -110,6 +110,8 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     """Load, validate and check the campaign at *path* (a YAML file or its folder),
     and each of its variants; raise one :class:`SpecError` with every problem."""
     path = Path(path)
+    if not str(path).isprintable():
+        raise SpecError([Problem("the spec path has a control character; give the path of a campaign.yaml", file=repr(str(path)))])
     if path.is_dir():
         path = path / "campaign.yaml"
     shown = str(path)
@@ -128,7 +130,7 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
 
 def _with_variants(loaded: Loaded, data, shown: str) -> tuple[Loaded, list[Problem]]:
     """Load every variant: the base data with the variant's overrides applied."""
-    from .variants import apply, duplicate_names, expand, matrix_problems, path_problem
+    from .variants import OverrideError, apply, duplicate_names, expand, matrix_problems, path_problem
 
     problems: list[Problem] = []
     spec = loaded.spec
@@ -150,7 +152,13 @@ def _with_variants(loaded: Loaded, data, shown: str) -> tuple[Loaded, list[Probl
                 bad = True
         if bad:
             continue
-        vloaded, vproblems = _check(apply(data, d.overrides), loaded.path, shown)
+        try:
+            vdata = apply(data, d.overrides)
+        except OverrideError as exc:
+            loc = d.loc + ("set", exc.key) if d.loc[0] == "variants" else d.loc
+            problems.append(Problem(str(exc), file=shown, line=line_of(data, loc), path=dotted(loc)))
+            continue
+        vloaded, vproblems = _check(vdata, loaded.path, shown)
         for p in vproblems:
             key = (p.path, p.message)
             if key in base_messages:
@@ -379,7 +387,10 @@ def _codepoint(ch: str) -> str:
 
 def _plain_name(name: str) -> bool:
     """A template name is a file stem: no folders, no '..'."""
-    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+    return (
+        bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+        and name.isprintable() and len(name.encode("utf-8")) <= 200
+    )
 
 
 def _no_template(name: str, paths: list[Path], templates_dir: str) -> str:
@@ -387,7 +398,7 @@ def _no_template(name: str, paths: list[Path], templates_dir: str) -> str:
 
     if not _plain_name(name):
         return (
-            f"'{name}' is not a template name; use a built-in one ({', '.join(builtin_names())}) or the "
+            f"'{shorten(name)}' is not a template name; use a built-in one ({', '.join(builtin_names())}) or the "
             f"name of a file in {templates_dir}/ without '.yaml'"
         )
     own = sorted(p.stem for p in paths[0].glob("*.yaml")) if paths and paths[0].is_dir() else []
@@ -459,6 +470,10 @@ def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Probl
     if data is None:
         return None, tuple(problems)
     tpl, problems = validate(Template, data, shown)
+    if tpl is not None:
+        from .bindings import template_problems
+
+        problems += template_problems(tpl, data, shown)
     if tpl is not None and not tpl.no_qr:
         for name in tpl.frames_without_qr():
             problems.append(

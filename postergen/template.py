@@ -118,7 +118,9 @@ Layer = Annotated[
 class Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    size: tuple[int, int] = Field(description="Design size in px.")
+    size: tuple[Annotated[int, Field(ge=16, le=20000)], Annotated[int, Field(ge=16, le=20000)]] = Field(
+        description="Design size in px (16 to 20000 each)."
+    )
     layers: list[Layer]
     print: bool = Field(
         default=False,
@@ -171,6 +173,9 @@ def builtin_names() -> list[str]:
 def find_template(name: str, paths: list[Path]) -> Path | None:
     for folder in paths:
         candidate = folder / f"{name}.yaml"
-        if candidate.exists():  # a folder or a pipe is then reported by the loader
-            return candidate
+        try:
+            if candidate.exists():  # a folder or a pipe is then reported by the loader
+                return candidate
+        except (OSError, ValueError):  # a name too long, or with a NUL
+            return None
     return None

@@ -32,7 +32,7 @@ def sha256(data: bytes) -> str:
 def file_sha256(path: Path) -> str | None:
     try:
         return sha256(path.read_bytes())
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
 
 
@@ -42,10 +42,15 @@ def write_atomic(path: Path, data: bytes) -> bool:
     The bytes go to a temporary file in the same folder, are flushed to disk, and the
     file is renamed over the target, so a reader (or a crash) never sees half a file.
     """
-    if file_sha256(path) == sha256(data):
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_INFIX}", suffix=".part", dir=path.parent)
+    try:
+        if file_sha256(path) == sha256(data):
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_INFIX}", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {_reason(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -53,13 +58,34 @@ def write_atomic(path: Path, data: bytes) -> bool:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write {path}: {_reason(exc)}") from None
         raise
     return True
+
+
+class WriteError(PostergenError):
+    """An output file could not be written (a folder in the way, no permission, disk full)."""
+
+
+def _reason(exc: OSError) -> str:
+    import errno
+
+    return {
+        errno.EISDIR: "a folder of that name is in the way",
+        errno.ENOTDIR: "a file is in the way of the folder",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "the disk is full",
+        errno.ENAMETOOLONG: "the name is too long",
+        errno.ENOENT: "the folder does not exist and cannot be created",
+    }.get(exc.errno, exc.strerror or str(exc))
 
 
 def is_temp_file(path: Path) -> bool:
@@ -87,6 +113,25 @@ def clean_temp_files(out: Path) -> list[Path]:
     return removed
 
 
+def ensure_folder(out: Path) -> Path:
+    """Create the output folder *out* if needed; a message (not a traceback) when a file
+    is in the way, the place is read-only or out of reach."""
+    out = Path(out)
+    if not str(out).isprintable():
+        raise WriteError(f"{str(out)!r} has a control character; give -o a plain folder name")
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            raise WriteError(f"{parent} is a file, not a folder; give -o a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as exc:
+        reason = _reason(exc) if isinstance(exc, OSError) else "the name has a NUL character"
+        raise WriteError(f"cannot create the output folder {out}: {reason}; choose another -o") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise WriteError(f"cannot write into {out}: permission denied; choose another -o")
+    return out
+
+
 class OutputBusy(PostergenError):
     """Another build holds the output folder."""
 
@@ -98,17 +143,7 @@ def output_lock(out: Path):
     The lock is ``flock`` on the folder itself: nothing is added to the folder, and the
     kernel releases it when the process ends, however it ends.
     """
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise PostergenError(f"{out} is a file, not a folder; give -o a folder") from None
-    except OSError as exc:
-        raise PostergenError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
-    if not out.is_dir():
-        raise PostergenError(f"{out} is a file, not a folder; give -o a folder")
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise PostergenError(f"cannot write into {out}: permission denied; choose another -o")
+    out = ensure_folder(out)
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock

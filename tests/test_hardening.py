@@ -294,3 +294,131 @@ def test_a_template_without_a_qr_layer_must_say_so(campaign, tmp_path):
     from postergen.loader import load_campaign
 
     assert load_campaign(spec).templates["teaser"].no_qr
+
+
+# --------------------------------------------------------------------------- no tracebacks, ever
+
+USER_TEMPLATE = """\
+name: x
+frames:
+  p:
+    size: SIZE
+    layers:
+      - {type: shape, box: [0, 0, 1080, 1920], fill: "FILL"}
+      - {type: image, bind: BIND, box: [0, 0, 100, 100]}
+      - {type: text, text: "TEXT", box: [80, 300, 920, 400], size: [60, 120]}
+      - {type: qr, box: [80, 1500, 320, 320]}
+"""
+
+
+def _template(size="[1080, 1920]", fill="$primary", bind="brand.logo", text="{poster.headline}"):
+    def setup(folder: Path) -> None:
+        (folder / "templates").mkdir(exist_ok=True)
+        body = USER_TEMPLATE.replace("SIZE", size).replace("FILL", fill).replace("BIND", bind).replace("TEXT", text)
+        (folder / "templates" / "x.yaml").write_text(body, encoding="utf-8")
+
+    return setup
+
+
+def _file(folder: Path) -> None:
+    (folder / "afile").write_text("not a folder", encoding="utf-8")
+
+
+CHANNEL = {"channels": [{"id": "moments", "name": "朋友圈"}]}
+LONG = "a" * 300
+X = {"output.templates": ["x"]}
+FOLDER_IN_THE_WAY = "error: afile is a file, not a folder; give -o a folder"
+UNREACHABLE = "error: cannot create the output folder /proc/postergen-test: the folder does not exist and cannot be created; choose another -o"
+TOO_LONG = f"is too long (a name of 304 bytes); file systems allow 255 bytes per name — rename the file"
+
+#: (id, spec overrides, setup(folder), command line, a line the output must contain)
+CORPUS = [
+    ("build -o file", None, _file, ["build", "SPEC", "-o", "afile"], FOLDER_IN_THE_WAY),
+    ("export -o file", None, _file, ["export", "SPEC", "-o", "afile"], FOLDER_IN_THE_WAY),
+    ("preview -o file", None, _file, ["preview", "SPEC", "-o", "afile"], FOLDER_IN_THE_WAY),
+    ("build -o unreachable", None, None, ["build", "SPEC", "-o", "/proc/postergen-test"], UNREACHABLE),
+    ("export -o unreachable", None, None, ["export", "SPEC", "-o", "/proc/postergen-test"], UNREACHABLE),
+    ("preview -o unreachable", None, None, ["preview", "SPEC", "-o", "/proc/postergen-test"], UNREACHABLE),
+    ("build -o NUL", None, None, ["build", "SPEC", "-o", "o\x00ut"], "Error: Invalid value for '--out' / '-o': Value error, embedded null byte"),
+    ("codes --csv folder", CHANNEL, None, ["codes", "SPEC", "--csv", "."], "error: cannot write .: a folder of that name is in the way"),
+    ("codes --csv unreachable", CHANNEL, None, ["codes", "SPEC", "--csv", "/proc/postergen-test/c.csv"], "error: cannot write /proc/postergen-test/c.csv: the folder does not exist and cannot be created"),
+    ("long image name", {"brand.logo": f"assets/{LONG}.png"}, None, ["validate", "SPEC"], f"campaign.yaml:8 brand.logo: 'assets/{'a' * 52}…' {TOO_LONG}"),
+    ("long font name", {"theme.fonts": {"heading": f"f/{LONG}.ttf"}}, None, ["validate", "SPEC"], f"campaign.yaml:29 theme.fonts.heading: 'f/{'a' * 57}…' {TOO_LONG}"),
+    ("long template name", {"output.templates": [LONG]}, None, ["validate", "SPEC"], f"campaign.yaml:33 output.templates[0]: '{'a' * 59}…' is not a template name"),
+    ("long templates_dir", {"output.templates_dir": LONG}, None, ["validate", "SPEC"], f"campaign.yaml:35 output.templates_dir: '{'a' * 59}…' is too long (a name of 300 bytes)"),
+    ("NUL in an image path", {"brand.logo": "assets/lo\x00go.png"}, None, ["validate", "SPEC"], "campaign.yaml:8 brand.logo: 'assets/lo\\x00go.png' contains a control character (U+0000); no file name has one"),
+    ("NUL in landing_url", {"landing_url": "https://h5.example.com/a\x00b"}, None, ["build", "SPEC", "-o", "out"], "campaign.yaml:5 landing_url: contains a control character (U+0000); a URL may not — percent-encode it or remove it"),
+    ("NUL in a template name", {"output.templates": ["bo\x00ld"]}, None, ["validate", "SPEC"], "campaign.yaml:33 output.templates[0]: 'bo\\x00ld' is not a template name"),
+    (
+        "override past the end of a list",
+        {"variants": [{"name": "a", "set": {"poster.benefits.9.text": "x"}}]},
+        None,
+        ["validate", "SPEC"],
+        "campaign.yaml:38 variants[0].set.poster.benefits.9.text: poster.benefits has 3 items (0 to 2): there is no item 9 to change; set the whole list instead (poster.benefits: [...])",
+    ),
+    (
+        "5000-character landing_url",
+        {"landing_url": "https://h5.example.com/" + "a" * 5000},
+        None,
+        ["build", "SPEC", "-o", "out"],
+        "campaign.yaml:5 landing_url: the QR code would carry 5,023 bytes, more than a QR code holds at error correction H (1,273); set tracking.short_base so QR codes carry the short form <short_base>/c/<code>, or shorten landing_url",
+    ),
+    ("frame size 0", X, _template(size="[0, 1920]"), ["build", "SPEC", "-o", "out"], "templates/x.yaml:4 frames.p.size[0]: must be at least 16 (got 0)"),
+    ("fill $primary@abc", X, _template(fill="$primary@abc"), ["build", "SPEC", "-o", "out"], "templates/x.yaml:6 frames.p.layers[0].fill: '$primary@abc': the opacity after '@' must be a number from 0 to 1, e.g. '$primary@0.2'"),
+    ("image bound to a URL", X, _template(bind="url"), ["build", "SPEC", "-o", "out"], "templates/x.yaml:7 frames.p.layers[1].bind: 'url' is not an image; bind one of: brand.logo, inviter.avatar, background.image"),
+    ("image bound to text", X, _template(bind="poster.headline"), ["validate", "SPEC"], "templates/x.yaml:7 frames.p.layers[1].bind: 'poster.headline' is not an image; bind one of: brand.logo, inviter.avatar, background.image"),
+    ("binding typo", X, _template(text="{poster.tiers}"), ["validate", "SPEC"], "templates/x.yaml:8 frames.p.layers[2].text: unknown binding 'poster.tiers'; poster has: headline, subheadline, benefits, endorsements, cta, price, scarcity"),
+    ("baseline {}", None, lambda f: (f / "base").mkdir() or (f / "base" / "manifest.json").write_text("{}"), ["preview", "SPEC", "-o", "p", "--baseline", "base"], "error: baseline base/manifest.json: not a postergen manifest"),
+    ("baseline []", None, lambda f: (f / "base").mkdir() or (f / "base" / "manifest.json").write_text("[]"), ["preview", "SPEC", "-o", "p", "--baseline", "base"], "error: baseline base/manifest.json: not a postergen manifest"),
+    ("baseline manifest is a FIFO", None, lambda f: (f / "base").mkdir() or os.mkfifo(f / "base" / "manifest.json"), ["preview", "SPEC", "-o", "p", "--baseline", "base"], "error: baseline base/manifest.json: is not a regular file"),
+    ("spec is a FIFO", None, lambda f: (f / "campaign.yaml").unlink() or os.mkfifo(f / "campaign.yaml"), ["validate", "SPEC"], "campaign.yaml: is not a regular file (a pipe, socket or device); give a file"),
+    ("spec is missing", None, lambda f: (f / "campaign.yaml").unlink(), ["build", "SPEC"], "campaign.yaml: file not found: campaign.yaml"),
+]
+
+
+@pytest.mark.parametrize("overrides, setup, argv, expected", [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])
+def test_the_cli_never_shows_a_traceback(campaign, tmp_path, overrides, setup, argv, expected):
+    spec = campaign(overrides)
+    if setup:
+        setup(tmp_path)
+    result = CliRunner().invoke(app, [str(spec) if a == "SPEC" else a for a in argv])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert result.exit_code in (1, 2)
+    assert expected in result.output.splitlines() or any(line.startswith(expected) for line in result.output.splitlines()), result.output
+
+
+def test_a_string_benefit_takes_a_text_override(campaign):
+    from postergen.loader import load_campaign
+
+    loaded = load_campaign(campaign({"variants": [{"name": "a", "set": {"poster.benefits.1.text": "改过的第二条"}}]}))
+    benefits = loaded.variant("a").spec.poster.benefits
+    assert [b.text for b in benefits] == ["新鲜芒果现切，每杯都有满满果肉", "改过的第二条", "邀请越多奖励越多，最高可得 10 杯"]
+
+
+def test_the_installed_command_ends_a_bug_in_two_lines(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import postergen.cli as c\n"
+        "def boom(*a, **k): raise RuntimeError('simulated bug')\n"
+        "c.app = boom\n"
+        "c.main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert proc.returncode == 70
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines()[0] == "error: unexpected RuntimeError: simulated bug"
+
+
+def test_template_bindings_are_checked_with_did_you_mean(campaign, tmp_path):
+    spec = campaign(X)
+    _template(text="{poster.headlin} {brand.nmae}")(tmp_path)
+    text = (tmp_path / "templates" / "x.yaml").read_text(encoding="utf-8")
+    (tmp_path / "templates" / "x.yaml").write_text(text.replace("{type: qr,", '{type: qr, when: "!inviter.avatr",'), encoding="utf-8")
+    assert problems(spec) == [
+        "templates/x.yaml:8 frames.p.layers[2].text: unknown binding 'poster.headlin' — did you mean 'poster.headline'?",
+        "templates/x.yaml:8 frames.p.layers[2].text: unknown binding 'brand.nmae' — did you mean 'brand.name'?",
+        "templates/x.yaml:9 frames.p.layers[3].when: unknown binding 'inviter.avatr' — did you mean 'inviter.avatar'?",
+    ]
