@@ -274,6 +274,11 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
     if campaign is not None and campaign.inviter is None and not campaign.brand.logo:
         at(("brand",), "no logo and no inviter: the trust header will show only the brand name", "warning")
 
+    if campaign is None:  # checks that otherwise wait for a valid spec: every problem at once
+        from .checks import personal_data_problems
+
+        problems += personal_data_problems(data, shown)
+
     # In file order: the spec's problems by line, then each template's.
     problems.sort(key=lambda p: p.line or 0)
     problems.extend(template_problems)
@@ -443,7 +448,12 @@ def _font_path(base: Path, ref: str) -> Path:
 
 def load_template(path: Path, base: Path | None = None) -> tuple[Template | None, list[Problem]]:
     """Load and validate one template file (cached while the file is unchanged)."""
-    shown = display_path(path, base) if base is not None else str(path)
+    from .template import BUILTIN_DIR
+
+    if path.parent == BUILTIN_DIR:
+        shown = f"postergen/templates/posters/{path.name}"
+    else:
+        shown = display_path(path, base) if base is not None else str(path)
     try:
         st = path.stat()
         key = (str(path.resolve()), st.st_mtime_ns, st.st_size, shown)
@@ -474,6 +484,10 @@ def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Probl
         from .bindings import template_problems
 
         problems += template_problems(tpl, data, shown)
+        tpl._source = (
+            shown,
+            {(f, i): line_of(data, ("frames", f, "layers", i)) for f, frame in tpl.frames.items() for i in range(len(frame.layers))},
+        )
     if tpl is not None and not tpl.no_qr:
         for name in tpl.frames_without_qr():
             problems.append(

@@ -66,10 +66,15 @@ class BuildResult:
         posters = sum(1 for r in self.rows if r["kind"] == "poster")
         text = f"{posters} poster{'s' if posters != 1 else ''}"
         extras = []
-        for kind, word in (("landing", "landing page"), ("split", "split page"), ("redirect", "redirect page")):
+        for kind, word in (
+            ("landing", "landing page"), ("split", "split page"), ("redirect", "redirect page"),
+            ("landing-asset", "share image"),
+        ):
             n = sum(1 for r in self.rows if r["kind"] == kind)
             if n:
                 extras.append(f"{n} {word}{'s' if n != 1 else ''}")
+        if any(r["kind"] == "headers" for r in self.rows):
+            extras.append("_headers")  # a host file, not a page; counted in the files below
         if len(extras) == 1:
             text += f" and {extras[0]}"
         elif extras:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 BUILTIN_DIR = Path(__file__).parent / "templates" / "posters"
 
@@ -140,6 +140,16 @@ class Template(BaseModel):
         description="The template deliberately has no QR layer (e.g. a teaser); without it, a frame "
         "with no qr layer is an error, since a share poster without a QR code leads nowhere.",
     )
+
+    #: (file as shown, {(frame, layer index): line}), set by the loader: where a layer is
+    #: written, for layout errors.
+    _source: tuple = PrivateAttr(default=("", {}))
+
+    def layer_at(self, frame: str, index: int) -> str | None:
+        """'templates/x.yaml:12': where layer *index* of *frame* is written (None unknown)."""
+        file, lines = self._source
+        line = lines.get((frame, index))
+        return f"{file}:{line}" if file and line else (file or None)
 
     def frames_without_qr(self) -> list[str]:
         """Names of the frames that draw no QR code."""

@@ -422,3 +422,90 @@ def test_template_bindings_are_checked_with_did_you_mean(campaign, tmp_path):
         "templates/x.yaml:8 frames.p.layers[2].text: unknown binding 'brand.nmae' — did you mean 'brand.name'?",
         "templates/x.yaml:9 frames.p.layers[3].when: unknown binding 'inviter.avatr' — did you mean 'inviter.avatar'?",
     ]
+
+
+# --------------------------------------------------------------------------- rough edges
+
+
+def test_every_problem_in_one_run(campaign):
+    spec = campaign(
+        {
+            "theme.primary": "red",
+            "landing_url": "https://h5.example.com/t?phone=+8613800138000",
+            "channels": [{"id": "moments", "name": "朋友圈", "source": "a.b@example.com"}],
+        }
+    )
+    assert problems(spec) == [
+        "campaign.yaml:5 landing_url: contains a mobile phone number; personal data must never go into a URL or a code",
+        "campaign.yaml:26 theme.primary: 'red' is not a colour; write it as #RRGGBB, e.g. '#E8432E'",
+        "campaign.yaml:38 channels[0].source: contains an e-mail address; personal data must never go into a URL or a code",
+    ]
+
+
+TIGHT = """\
+name: tight
+frames:
+  portrait:
+    size: [1080, 1920]
+    layers:
+      - {id: headline, type: text, text: "{poster.headline}", box: [80, 300, 920, 200], size: [100, 120], overflow: error}
+      - {id: sub, type: text, text: "{poster.subheadline}", box: [80, 600, 920, 60], size: [50, 60]}
+      - {type: qr, box: [80, 1500, 320, 320]}
+"""
+
+
+def test_overflow_names_the_template_line_and_the_spec_field_for_every_poster(campaign, tmp_path):
+    from postergen.checks import validate_campaign
+    from postergen.errors import SpecError
+
+    spec = campaign({"output.templates": ["tight"], "output.sizes": ["1080x1920", "1080x1080"]})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tight.yaml").write_text(TIGHT, encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        validate_campaign(spec, environ={})
+    fit = "does not fit its box ({}, 1 line, font size {} px): shorten the text, or set overflow to 'shrink' or 'ellipsis'"
+    head = "campaign.yaml:14 poster.headline: tight {}: template 'tight' (portrait) layer 'headline' (templates/tight.yaml:6): '邀3位好友，新品杨枝甘露免费喝！' "
+    assert [str(p) for p in info.value.problems] == [
+        head.format("1080x1920") + fit.format("920×200 px", "100-120"),
+        head.format("1080x1080") + fit.format("518×112 px", "56-68"),
+    ]
+
+
+def test_auto_fit_below_the_minimum_warns(campaign, tmp_path):
+    from postergen.checks import validate_campaign
+
+    spec = campaign({"output.templates": ["tight"], "poster.subheadline": "好友助力三人成团立享，好友助力三人成团立享，好友助力"})
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tight.yaml").write_text(TIGHT.replace("size: [100, 120], overflow: error", "size: [40, 120]"), encoding="utf-8")
+    _, warnings = validate_campaign(spec, environ={})
+    assert [str(p) for p in warnings if "shrunk" in p.message] == [
+        "campaign.yaml:15 poster.subheadline: warning: tight 1080x1920: template 'tight' (portrait) layer 'sub' "
+        "(templates/tight.yaml:7): poster.subheadline was shrunk to 35 px, below the layer's smallest size 50 px; shorten it"
+    ]
+
+
+def test_validate_quiet_prints_only_errors(campaign):
+    spec = campaign()  # valid, with warnings (no landing form, contrast)
+    loud = run("validate", spec)
+    assert loud.exit_code == 0 and "warning:" in loud.output
+    quiet = run("validate", "-q", spec)
+    assert quiet.exit_code == 0 and quiet.output == ""
+    bad = run("validate", "-q", campaign({"theme.primary": "red"}))
+    assert bad.exit_code == 2
+    assert bad.output.splitlines() == [
+        "campaign.yaml:26 theme.primary: 'red' is not a colour; write it as #RRGGBB, e.g. '#E8432E'",
+        "1 problem found; nothing was rendered.",
+    ]
+
+
+def test_repeated_warnings_are_grouped_with_a_count(campaign):
+    channels = [{"id": c, "name": c} for c in ("moments", "groups", "store", "parcel")]
+    result = run("build", campaign({"channels": channels}), "-o", "out")
+    assert result.exit_code == 0, result.output
+    form = [line for line in result.output.splitlines() if "landing.form is not set" in line]
+    assert form == [
+        "campaign.yaml: warning: landing.form is not set: the lead form posts to the page itself and links no privacy "
+        "notice; add landing.form with endpoint and privacy_url (4×: landing/base/moments/index.html, "
+        "landing/base/groups/index.html, landing/base/store/index.html and 1 more)"
+    ]
+    assert result.output.splitlines()[-1] == "4 posters, 4 landing pages and _headers: 9 written, 0 unchanged → out"
