@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import difflib
 import io
 import re
+import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -109,12 +110,16 @@ def _strict_decoding():
     would let a cut-off asset or avatar pass the check and be drawn half grey."""
     from PIL import ImageFile
 
-    old = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        yield
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = old
+    with _STRICT:  # threads (avatar prefetch) must not interleave the save and restore
+        old = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = old
+
+
+_STRICT = threading.Lock()
 
 
 def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, int]:
