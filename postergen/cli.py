@@ -48,11 +48,11 @@ def _warn(problems, quiet: bool = False) -> None:
 def _fail(exc: Exception, as_json: bool = False, quiet: bool = False) -> None:
     from .errors import SpecError
 
-    if isinstance(exc, SpecError):
+    if isinstance(exc, SpecError) or hasattr(exc, "problems"):  # also a people file's problems
         if as_json:
-            typer.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems + exc.warnings]}, ensure_ascii=False, indent=2))
+            typer.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems + list(getattr(exc, "warnings", []))]}, ensure_ascii=False, indent=2))
         else:
-            _warn(exc.problems + exc.warnings, quiet)
+            _warn(exc.problems + list(getattr(exc, "warnings", [])), quiet)
             n = len(exc.problems)
             _err(f"{n} problem{'s' if n != 1 else ''} found; nothing was rendered.")
         raise typer.Exit(2)
@@ -169,24 +169,130 @@ def build(
 
 
 @app.command()
+def batch(
+    spec: SpecArg,
+    people: Annotated[Path, typer.Option("--people", help="People file: CSV (UTF-8 or GB18030), XLSX or JSON Lines, one row per participant with an 'id' column.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (posters/, people.csv, failed.csv).")] = Path("out"),
+    channel: Annotated[Optional[str], typer.Option("--channel", help="Channel whose code the personal codes extend (default: the first).")] = None,
+    variant: Annotated[Optional[str], typer.Option("--variant", help="Variant to render (default: the first).")] = None,
+    template: Annotated[Optional[list[str]], typer.Option("--template", help="Template (repeatable; default: the spec's).")] = None,
+    size: Annotated[Optional[list[str]], typer.Option("--size", help="Size such as 1080x1920 (repeatable; default: the spec's).")] = None,
+    fmt: Annotated[Optional[list[str]], typer.Option("--format", help="png, jpeg or webp (repeatable; default: the spec's).")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option("--map", help="Read a column under another header: --map nickname=微信昵称 (repeatable).")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Encoding of a CSV file (default: detected; utf-8 or gb18030).")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Sheet of an XLSX file (default: the first).")] = None,
+    avatar: Annotated[str, typer.Option("--avatar", help="'optional': a missing or broken avatar gets a placeholder and a warning; 'required': the row fails.")] = "optional",
+    unknown_glyphs: Annotated[str, typer.Option("--unknown-glyphs", help="A nickname character no font has: strip (with a warning), replace, or fail the row.")] = "strip",
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: every core).")] = None,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Render a personal poster for every participant in a people file.
+
+    Each row's avatar and nickname go into the trust header and its personal referral
+    code into the QR URL (as ref). Re-running renders only rows that changed. Exit code
+    0: every row written; 1: some rows failed (see OUT/failed.csv); 2: nothing could run.
+
+    Example: postergen batch examples/tea-invite --people examples/tea-invite/people.csv -o out
+    """
+    from .batch.run import BatchOptions, batch as run_batch
+    from .errors import PostergenError
+    from .loader import load_campaign
+
+    if avatar not in ("optional", "required"):
+        _fail(PostergenError(f"--avatar {avatar}: use 'optional' or 'required'"), as_json)
+    if unknown_glyphs not in ("strip", "replace", "fail"):
+        _fail(PostergenError(f"--unknown-glyphs {unknown_glyphs}: use strip, replace or fail"), as_json)
+    try:
+        from .batch.people import parse_mapping
+
+        options = BatchOptions(
+            channel=channel, variant=variant, templates=tuple(template) if template else None,
+            sizes=tuple(size) if size else None, formats=tuple(fmt) if fmt else None, jobs=jobs,
+            avatar_required=avatar == "required", unknown_glyphs=unknown_glyphs, encoding=encoding, sheet=sheet,
+            mapping=tuple(parse_mapping(mapping or []).items()),
+        )
+        loaded = load_campaign(spec)
+        summary = _run_batch(run_batch(loaded, people, out, options), people, quiet or as_json)
+    except PostergenError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        for p in summary.problems:
+            _err(str(p))
+        typer.echo(summary.text())
+    raise typer.Exit(summary.exit_code)
+
+
+def _run_batch(rows, people: Path, quiet: bool):
+    """Drain the batch generator with a Rich bar on a terminal, a line every ~10 s otherwise."""
+    import time
+
+    from .batch.progress import estimate_rows
+
+    def drain(step):
+        while True:
+            try:
+                step(next(rows))
+            except StopIteration as stop:
+                return stop.value
+
+    if quiet:
+        return drain(lambda r: None)
+    if not sys.stderr.isatty():
+        state = {"n": 0, "t0": time.monotonic(), "last": time.monotonic()}
+
+        def line(r):
+            state["n"] += 1
+            now = time.monotonic()
+            if now - state["last"] >= 10:
+                state["last"] = now
+                rate = state["n"] / (now - state["t0"])
+                _err(f"batch: {state['n']} rows done, {rate:.0f}/s")
+
+        return drain(line)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("posters", total=estimate_rows(people), rate="")
+        t0 = time.monotonic()
+
+        def step(r):
+            done = bar.tasks[0].completed + 1
+            bar.update(task, completed=done, rate=f"{done / max(time.monotonic() - t0, 1e-6):.0f} rows/s")
+
+        return drain(step)
+
+
+@app.command()
 def codes(
     spec: SpecArg,
     csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Also write the table as CSV to this file.")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write the table as JSON to this file.")] = None,
-    lookup_code: Annotated[Optional[str], typer.Option("--lookup", help="Show which channel and variant a code belongs to.")] = None,
+    lookup_code: Annotated[Optional[str], typer.Option("--lookup", help="Show which channel and variant (or, with --people, which person) a code belongs to.")] = None,
+    people: Annotated[Optional[Path], typer.Option("--people", help="A people file: list (or --lookup) the personal codes that `postergen batch` gives its rows.")] = None,
+    channel: Annotated[Optional[str], typer.Option("--channel", help="With --people: the channel of the personal codes (default: the first).")] = None,
+    variant: Annotated[Optional[str], typer.Option("--variant", help="With --people: the variant (default: the first).")] = None,
 ) -> None:
     """Print the tracking codes: channel, variant, code, full URL and short URL.
 
     Codes are derived from the secret in the environment variable named by
-    tracking.secret_env, so run this where that variable is set.
+    tracking.secret_env, so run this where that variable is set. With --people, the
+    personal referral codes of a people file's rows instead.
 
     Example: postergen codes examples/tea-invite --csv codes.csv --lookup 7KQ2M9XP
+    Example: postergen codes examples/tea-invite --people examples/tea-invite/people.csv --lookup ES4B9W0HBE
     """
     from .codes import lookup
     from .errors import PostergenError, SpecError
     from .loader import load_campaign
     from .jobs import codes_for
 
+    if people is not None:
+        return _personal_codes(spec, people, channel, variant, lookup_code, csv_path)
     try:
         loaded = load_campaign(spec)
         rows, problems = codes_for(loaded)
@@ -221,6 +327,33 @@ def codes(
     for r in rows:
         table.add_row(f"{r.channel} {r.channel_name}", r.variant, r.code, r.url, r.short_url or "")
     Console(width=240, soft_wrap=True).print(table)
+
+
+def _personal_codes(spec, people, channel, variant, lookup_code, csv_path) -> None:
+    from .batch.codes import lookup_personal, personal_codes
+    from .errors import PostergenError
+    from .loader import load_campaign
+
+    try:
+        loaded = load_campaign(spec)
+        if lookup_code is not None:
+            hit = lookup_personal(loaded, people, lookup_code, channel=channel, variant=variant)
+            if hit is None:
+                _err(f"code {lookup_code!r} is no personal code of a row of {people} (for this channel, variant and secret)")
+                raise typer.Exit(1)
+            typer.echo(f"{hit.code}: person {hit.id} (row {hit.row} of {people})\n{hit.url}")
+            return
+        rows = personal_codes(loaded, people, channel=channel, variant=variant)
+        if csv_path:
+            from .csvsafe import csv_text
+            from .writer import write_atomic
+
+            write_atomic(csv_path, csv_text(["id", "row", "code", "url"], (vars(r) for r in rows)).encode("utf-8"))
+            return
+        for r in rows:
+            typer.echo(f"{r.id}\t{r.code}\t{r.url}")
+    except PostergenError as exc:
+        _fail(exc)
 
 
 @app.command()
@@ -343,6 +476,59 @@ def templates() -> None:
         tpl, _ = load_template(BUILTIN_DIR / f"{name}.yaml")
         frames = ", ".join(f"{k} {v.size[0]}x{v.size[1]}" for k, v in tpl.frames.items()) if tpl else "invalid"
         typer.echo(f"{name:10} {frames}\n{'':10} {tpl.description if tpl else ''}")
+
+
+@app.command()
+def report(
+    spec: SpecArg,
+    events: Annotated[str, typer.Option("--events", help="Events and leads: a SQLite file, a postgresql:// URL, a folder with leads.csv/events.csv, or a leads CSV.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("report"),
+    people: Annotated[Optional[Path], typer.Option("--people", help="The batch's people.csv (id, code): personal codes of the seed inviters.")] = None,
+    costs: Annotated[Optional[Path], typer.Option("--costs", help="A CSV of channel, cost: cost per lead and per claim.")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option("--map", help="Map a leads-CSV column to a field, e.g. --map time=提交时间 (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Count from this date or date-time (in the time zone).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Count up to this date (inclusive) or date-time (exclusive).")] = None,
+    tz: Annotated[Optional[str], typer.Option("--tz", help="Time zone for days and times without an offset; default: the campaign's, else Asia/Shanghai.")] = None,
+    threshold: Annotated[Optional[int], typer.Option("--threshold", min=1, help="Invites needed for the reward (when the spec has no mechanics.threshold).")] = None,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read events and leads back: channel funnels, A/B readout, fission depth, costs.
+
+    Writes report.html (self-contained), report.md, report.json and CSV tables.
+
+    Example: postergen report examples/ab-report --events examples/ab-report/events --people examples/ab-report/events/people.csv --threshold 3 -o report
+    """
+    from .errors import PostergenError
+    from .loader import load_campaign
+    from .report import ReportInputError
+    from .report import report as run_report
+
+    fields = {}
+    for item in mapping or []:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            _err(f"--map {item!r}: write it as field=header, e.g. --map time=提交时间")
+            raise typer.Exit(2)
+        fields[field.strip()] = header.strip()
+    try:
+        loaded = load_campaign(spec)
+        result = run_report(loaded, events, out, people=people, costs=costs, mapping=fields, since=since, until=until,
+                            tz=tz, threshold=threshold)
+    except ReportInputError as exc:
+        for p in exc.problems:
+            _err(str(p))
+        raise typer.Exit(2)
+    except PostergenError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps({"ok": True, "out": str(out), "files": result.written, "warnings": result.warnings,
+                               "totals": result.figures["totals"]}, ensure_ascii=False, indent=2))
+        return
+    if not quiet:
+        for w in result.warnings:
+            _err(f"warning: {w}")
+        typer.echo(f"{result.summary()} → {out}")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from . import colors, qr as qrmod
@@ -149,9 +150,10 @@ class LayoutTree:
 class Context:
     """Campaign data as seen by template bindings ('poster.headline', 'inviter')."""
 
-    def __init__(self, loaded, url: str):
+    def __init__(self, loaded, url: str, extra: dict[str, Any] | None = None, qr_mask: int | None = None):
         spec = loaded.spec
         self.loaded = loaded
+        self.qr_mask = qr_mask  # a known-good QR mask: skips segno's mask search
         self.theme = spec.theme
         self.shrunk: tuple[int, int] | None = None  # (size reached, layer minimum) of the last text
         bg = spec.theme.background
@@ -163,6 +165,9 @@ class Context:
             "background": bg.model_dump(),
             "url": url,
         }
+        if extra:
+            # A personal poster: 'inviter' is the participant, 'person' their row.
+            self.data.update(extra)
 
     def get(self, path: str) -> Any:
         node: Any = self.data
@@ -210,36 +215,62 @@ class Context:
     def color(self, ref: str) -> str:
         return colors.resolve(ref, self.theme)
 
-    def asset(self, rel: str) -> str:
+    def asset(self, rel) -> str:
+        # A participant's avatar arrives already checked, as a Path (people-file folder
+        # or avatar cache); spec assets are names resolved inside the campaign folder.
+        if isinstance(rel, PurePath):
+            return str(rel)
         return str(self.loaded.asset(rel))
 
 
 # --------------------------------------------------------------------------- layout
 
 
-def layout_poster(loaded, template: Template, width: int, height: int, url: str) -> LayoutTree:
-    """Lay out *template* at width×height for the campaign *loaded*, QR pointing at *url*."""
+def layout_poster(loaded, template: Template, width: int, height: int, url: str, extra: dict | None = None) -> LayoutTree:
+    """Lay out *template* at width×height for the campaign *loaded*, QR pointing at *url*.
+
+    *extra* adds binding data for a personal poster (``inviter`` and ``person``)."""
+    frame_name, s, placed = layout_layers(loaded, template, width, height, url, extra)
+    return LayoutTree(width, height, template.name, frame_name, round(s, 6), tuple(i for _, i in placed))
+
+
+def frame_geometry(template: Template, width: int, height: int):
+    """(frame name, frame, scale, x offset, y offset) of *template* on a width×height canvas."""
     frame_name, frame = next(
         (n, f) for n, f in template.frames.items() if f is template.frame_for(width, height)
     )
     fw, fh = frame.size
     s = min(width / fw, height / fh)
-    ox, oy = (width - fw * s) / 2, (height - fh * s) / 2
-    ctx = Context(loaded, url)
-    items: list[Item] = []
+    return frame_name, frame, s, (width - fw * s) / 2, (height - fh * s) / 2
+
+
+def layer_box(layer, frame, s: float, ox: float, oy: float, width: int, height: int):
+    """Where *layer* goes on the canvas, in (float) pixels."""
+    if layer.full:
+        return (0.0, 0.0, float(width), float(height))
+    x, y, w, h = layer.box
+    box = (ox + x * s, oy + y * s, w * s, h * s)
+    if (ox or oy) and _stretchable(layer):
+        box = _to_edges(box, layer.box, frame.size, (width, height))
+    return box
+
+
+def layout_layers(loaded, template: Template, width: int, height: int, url: str, extra: dict | None = None, select=None, qr_mask: int | None = None):
+    """(frame name, scale, [(layer index, item)]) for the layers *select* accepts (all by
+    default), in painting order.  The render cache lays out a template's static layers
+    once and its personal layers per poster, and merges them by layer index."""
+    frame_name, frame, s, ox, oy = frame_geometry(template, width, height)
+    ctx = Context(loaded, url, extra, qr_mask)
+    placed: list[tuple[int, Item]] = []
     for index, layer in enumerate(frame.layers):
+        if select is not None and not select(layer):
+            continue
         if not ctx.truthy(layer.when):
             continue
-        if layer.full:
-            box = (0.0, 0.0, float(width), float(height))
-        else:
-            x, y, w, h = layer.box
-            box = (ox + x * s, oy + y * s, w * s, h * s)
-            if (ox or oy) and _stretchable(layer):
-                box = _to_edges(box, layer.box, frame.size, (width, height))
+        box = layer_box(layer, frame, s, ox, oy, width, height)
         where = f"template '{template.name}' ({frame_name}) layer '{layer.id or layer.type}'"
         try:
-            items.extend(_LAYOUT[type(layer)](layer, box, s, ctx))
+            placed.extend((index, item) for item in _LAYOUT[type(layer)](layer, box, s, ctx))
         except LayoutError as exc:
             at = template.layer_at(frame_name, index)
             raise LayoutError(f"{where}{f' ({at})' if at else ''}: {exc}", _field_of(layer), at) from None
@@ -253,7 +284,7 @@ def layout_poster(loaded, template: Template, width: int, height: int, url: str)
                 + (" (headlines read best under ~14 characters)" if field == "poster.headline" else ""),
                 field,
             )
-    return LayoutTree(width, height, template.name, frame_name, round(s, 6), tuple(items))
+    return frame_name, s, placed
 
 
 def _field_of(layer) -> str | None:
@@ -591,7 +622,7 @@ def _price(layer: PriceLayer, box, s, ctx: Context):
 def _qr(layer: QRLayer, box, s, ctx: Context):
     spec = ctx.loaded.spec.qr
     level = qrmod.resolve_level(spec.error_correction, bool(spec.logo))
-    matrix = qrmod.make_matrix(ctx.get("url"), level)
+    matrix = qrmod.make_matrix(ctx.get("url"), level, ctx.qr_mask)
     n = matrix.size
     x, y, w, h = box
     side = min(w, h)

@@ -29,9 +29,10 @@ from .csvsafe import csv_text
 from .errors import PostergenError, Problem, SpecError
 from .layout import QRItem
 from .loader import Loaded, load_campaign
-from .paint import encode, paint
+from .paint import encode
+from .render import PosterRenderer
 from .jobs import Job, codes_for, layout_job, plan
-from .qrcheck import crop, lints, verify
+from .qrcheck import verify
 from .redirects import redirect_html, redirect_path
 from .writer import clean_temp_files, output_lock, sha256, write_atomic
 
@@ -118,9 +119,9 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack) -> BuildRe
     _claim_output(out, claim)
     digest = spec_hash(loaded)
     quality = loaded.spec.output.quality
+    renderer = PosterRenderer(loaded)
     painted: dict[tuple, object] = {}
     bad: dict[tuple, str] = {}
-    linted: set[tuple] = set()
     for job in jobs:
         if job.format == "pdf":
             _print_job(result, out, loaded, job, digest)
@@ -133,20 +134,14 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack) -> BuildRe
                 raise PostergenError(bad[key])
             image = painted.get(key)
             if image is None:
-                tree = layout_job(loaded, job)
-                image = paint(tree)
-                qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
-                if qr is not None:
-                    problem = verify(crop(image, qr), job.url)
-                    if problem:
-                        bad[key] = problem
-                        raise PostergenError(problem)
-                    lint_key = (job.channel, job.template, job.size)
-                    if lint_key not in linted:
-                        linted.add(lint_key)
-                        for message in lints(qr, job.width):
-                            result.warnings.append(Problem(f"{job.label}: {message}", file=str(loaded.path), severity="warning"))
-                painted[key] = image
+                try:
+                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url)
+                except PostergenError as exc:
+                    bad[key] = str(exc)
+                    raise
+                image = painted[key] = rendered.image
+                for message in rendered.warnings:
+                    result.warnings.append(Problem(f"{job.label}: {message}", file=str(loaded.path), severity="warning"))
                 if len(painted) > 4:
                     painted.pop(next(iter(painted)))
             data = encode(image, job.format, quality)

@@ -19,6 +19,7 @@ class Matrix:
     error: str
     version: int
     rows: tuple[str, ...]
+    mask: int = -1
 
     @property
     def size(self) -> int:
@@ -32,18 +33,21 @@ def resolve_level(level: str, has_logo: bool) -> str:
 
 
 @lru_cache(maxsize=4096)
-def make_matrix(data: str, error: str) -> Matrix:
-    """Encode *data* at error level *error* (L/M/Q/H); cached per process."""
+def make_matrix(data: str, error: str, mask: int | None = None) -> Matrix:
+    """Encode *data* at error level *error* (L/M/Q/H); cached per process.
+
+    Without *mask*, segno evaluates all eight masks and keeps the best (ISO/IEC 18004's
+    penalty rules) — most of a code's cost.  With *mask*, that search is skipped."""
     import segno
 
     from .errors import LayoutError
 
     try:
-        code = segno.make_qr(data, error=error.lower(), boost_error=False)
+        code = segno.make_qr(data, error=error.lower(), boost_error=False, mask=mask)
     except segno.DataOverflowError:
         raise LayoutError(too_long(data, error)) from None
     rows = tuple("".join("1" if v else "0" for v in row) for row in code.matrix)
-    return Matrix(data=data, error=error, version=int(code.version), rows=rows)
+    return Matrix(data=data, error=error, version=int(code.version), rows=rows, mask=int(code.mask))
 
 
 def too_long(data: str, error: str) -> str | None:

@@ -1,0 +1,185 @@
+"""Render one raster poster: layout → paint → verify the QR code → encode.
+
+This is the one poster-rendering path: ``build`` (channel posters), ``batch`` (a poster
+per participant) and ``serve`` (a participant's poster on demand) all call
+:class:`PosterRenderer`.  It is also the only place that knows which parts of a poster are
+*static* (the same on every poster of a template and size: background, photo, headline,
+benefits, price) and which are *personal* (the trust header's inviter, the QR code and
+anything bound to ``person.*``).
+
+Static layers are laid out and painted once per (variant, template, size) into a base
+image.  A later static layer can go into the base only when no personal layer painted
+before it overlaps it — otherwise it is painted again per poster, in layer order, so the
+result is pixel for pixel what painting the whole tree would give.  Per poster, the base
+is copied and only the personal layers (and those few static ones) are painted.
+
+QR codes: every poster's code is decoded back (zxing-cpp) from the painted pixels.  The
+half-size check (a phone at a distance) depends on the module size and version, not on
+the data, so it runs once per template, size and QR version.  For personal posters the
+costly mask search is skipped: the mask chosen for a stand-in URL of the same shape is
+reused (the same in every process), and a code that then fails to decode is made again
+with the full search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import PostergenError
+from .layout import Item, LayoutTree, QRItem, frame_geometry, layer_box, layout_layers
+from .paint import encode, paint_items
+from .qrcheck import crop, lints, verify
+
+# Bindings that differ from poster to poster of one template and size.
+_PERSONAL = re.compile(r"(?<![\w.])(inviter|person|url|code)(?![\w])")
+_PAD = 8  # px of slack around a personal layer's box (glyph overhang, rings)
+
+
+def is_personal(layer) -> bool:
+    """Whether *layer* can look different on two posters of the same template and size."""
+    if getattr(layer, "type", "") == "qr":
+        return True
+    texts = (layer.when or "", getattr(layer, "text", "") or "", getattr(layer, "bind", "") or "")
+    return any(_PERSONAL.search(t) for t in texts)
+
+
+@dataclass
+class Rendered:
+    """A painted poster, its layout tree and (when asked) its encoded bytes."""
+
+    tree: LayoutTree
+    image: Any
+    data: bytes | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class _Static:
+    frame: str
+    scale: float
+    base: Any  # the painted static layers (Pillow image)
+    static_items: list[tuple[int, Item]]
+    overlay: list[tuple[int, Item]]  # static items painted per poster, in layer order
+    half_checked: dict  # (version, module, logo) -> problem or None
+
+
+def _overlaps(a, b) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+class PosterRenderer:
+    """Renders raster posters of one loaded campaign, caching the static layers.
+
+    ``render(variant, template, width, height, url, extra)`` gives a :class:`Rendered`
+    whose QR code has been checked; *extra* is the binding data of a personal poster
+    (``{"inviter": {...}, "person": {...}}``).  Keep one renderer per process: its caches
+    are what make a batch fast.
+    """
+
+    def __init__(self, loaded, *, cache_size: int = 8, reuse_mask: bool = False):
+        self.loaded = loaded
+        self.cache_size = cache_size
+        self.reuse_mask = reuse_mask
+        self._static: dict[tuple, _Static] = {}
+        self._masks: dict[tuple, int] = {}
+
+    # ------------------------------------------------------------------ static part
+
+    def _static_for(self, variant: str, template_name: str, width: int, height: int) -> _Static:
+        key = (variant, template_name, width, height)
+        hit = self._static.get(key)
+        if hit is not None:
+            return hit
+        from PIL import Image
+
+        v = self.loaded.variant(variant)
+        template = v.templates[template_name]
+        frame_name, frame, s, ox, oy = frame_geometry(template, width, height)
+        # Where personal layers may paint: their boxes, whatever their 'when' says.
+        regions = []
+        for layer in frame.layers:
+            if is_personal(layer):
+                x, y, w, h = layer_box(layer, frame, s, ox, oy, width, height)
+                regions.append((x - _PAD, y - _PAD, w + 2 * _PAD, h + 2 * _PAD))
+        first_personal = next((i for i, layer in enumerate(frame.layers) if is_personal(layer)), len(frame.layers))
+        _, _, placed = layout_layers(v, template, width, height, "", select=lambda layer: not is_personal(layer))
+        base_items, overlay = [], []
+        for index, item in placed:
+            # Painted into the base only when no personal (or per-poster) layer below
+            # it could overlap it; otherwise it is painted per poster, in order.
+            earlier = [r for i, r in zip(_personal_indices(frame), regions) if i < index]
+            earlier += [o.box for i, o in overlay if i < index]
+            if index > first_personal and any(_overlaps(item.box, r) for r in earlier):
+                overlay.append((index, item))
+            else:
+                base_items.append((index, item))
+        base = Image.new("RGB", (width, height), (255, 255, 255))
+        paint_items(base, [i for _, i in base_items])
+        hit = _Static(frame_name, round(s, 6), base, placed, overlay, {})
+        self._static[key] = hit
+        if len(self._static) > self.cache_size:
+            self._static.pop(next(iter(self._static)))
+        return hit
+
+    # ------------------------------------------------------------------ one poster
+
+    def render(self, variant: str, template: str, width: int, height: int, url: str, extra: dict | None = None,
+               fmt: str | None = None, quality: int = 90) -> Rendered:
+        """Lay out, paint and check one poster; encode it when *fmt* is given.
+
+        Raises :class:`~postergen.errors.PostergenError` (layout overflow under an
+        'error' policy, a QR code that does not decode)."""
+        static = self._static_for(variant, template, width, height)
+        v = self.loaded.variant(variant)
+        tmpl = v.templates[template]
+        mask = self._mask_for(url, v) if self.reuse_mask else None
+        image, tree, personal = self._paint(static, v, tmpl, width, height, url, extra, mask)
+        warnings: list[str] = []
+        qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
+        if qr is not None:
+            problem = verify(crop(image, qr), url, half=False)
+            if problem and mask is not None:
+                # The reused mask made a code that does not scan: make it with the search.
+                image, tree, personal = self._paint(static, v, tmpl, width, height, url, extra, None)
+                qr = next(i for i in tree.items if isinstance(i, QRItem))
+                problem = verify(crop(image, qr), url, half=False)
+            if problem:
+                raise PostergenError(problem)
+            key = (qr.version, qr.module, bool(qr.logo))
+            if key not in static.half_checked:
+                static.half_checked[key] = verify(crop(image, qr), url)
+                warnings.extend(lints(qr, width))
+            if static.half_checked[key]:
+                raise PostergenError(static.half_checked[key])
+        data = encode(image, fmt, quality) if fmt else None
+        return Rendered(tree, image, data, tuple(warnings))
+
+    def _mask_for(self, url: str, v) -> int:
+        """The mask segno chooses for a stand-in of *url*: the same length, its query's
+        letters and digits replaced by '0'.  Personal URLs differ only there, so one
+        search serves every poster, and the choice is the same in every process (a
+        retried batch partition gives the same bytes)."""
+        from .qr import make_matrix, resolve_level
+
+        level = resolve_level(v.spec.qr.error_correction, bool(v.spec.qr.logo))
+        cut = url.find("?")
+        stand_in = url if cut < 0 else url[:cut] + re.sub(r"[A-Za-z0-9]", "0", url[cut:])
+        key = (stand_in, level)
+        if key not in self._masks:
+            self._masks[key] = make_matrix(stand_in, level).mask
+        return self._masks[key]
+
+    def _paint(self, static: _Static, v, tmpl, width: int, height: int, url: str, extra, mask):
+        _, _, personal = layout_layers(v, tmpl, width, height, url, extra, select=is_personal, qr_mask=mask)
+        image = static.base.copy()
+        paint_items(image, [i for _, i in sorted(personal + static.overlay, key=lambda p: p[0])])
+        items = tuple(i for _, i in sorted(static.static_items + personal, key=lambda p: p[0]))
+        return image, LayoutTree(width, height, tmpl.name, static.frame, static.scale, items), personal
+
+
+def _personal_indices(frame) -> list[int]:
+    return [i for i, layer in enumerate(frame.layers) if is_personal(layer)]
