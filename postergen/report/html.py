@@ -2,7 +2,7 @@
 own fonts subset and inlined) that reads well on a laptop and on a phone.
 
 No script, no external request: the page is safe to mail or attach to a ticket.  The
-template is ``templates/report/report.html.j2`` (Jinja2, autoescape on); the charts come
+template is ``templates/report/report.html.j2`` (Jinja2 in postergen's sandbox, autoescape on); the charts come
 from :mod:`.charts`; every number is formatted by :mod:`.format`.
 """
 
@@ -30,14 +30,10 @@ STATUS = {
 
 @lru_cache(maxsize=1)
 def _env():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    """The sandboxed environment of the report (its data comes from events and leads)."""
+    from ..sandbox import environment
 
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    env = environment([(TEMPLATES, TEMPLATES)], autoescape=True, keep_trailing_newline=True)
     env.filters.update(num=num, pct=pct, pp=pp, money=money, ratio=ratio, prob=prob)
     env.globals.update(interval=interval, pp_interval=pp_interval, status=lambda s: STATUS.get(s or "no data", STATUS["no data"]))
     return env
