@@ -299,6 +299,10 @@ def _field_of(layer) -> str | None:
     return None
 
 
+#: Auto-fit may go this far below a layer's smallest size without a warning (a pixel or
+#: two of rounding at small poster sizes is not worth a message).
+SHRINK_TOLERANCE = 0.9
+
 #: Warnings noted while laying out (auto-fit below a layer's smallest size), collected by
 #: :func:`collect_notes` for whoever reports them (validate).
 _notes: contextvars.ContextVar[list | None] = contextvars.ContextVar("postergen_layout_notes", default=None)
@@ -446,7 +450,7 @@ def _text(layer: TextLayer, box, s, ctx: Context):
     fitted = fit_text(
         text, chain.width, w - 2 * pad_x, h - 2 * pad_y, lo, hi, layer.max_lines, layer.leading, layer.overflow, what=f"'{text[:20]}'", balance=layer.balance
     )
-    if fitted.size < lo and layer.overflow == "shrink":
+    if fitted.size < lo * SHRINK_TOLERANCE and layer.overflow == "shrink":
         ctx.shrunk = (fitted.size, lo)
     if layer.pill:
         px, py = layer.pill_padding

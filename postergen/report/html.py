@@ -2,7 +2,7 @@
 own fonts subset and inlined) that reads well on a laptop and on a phone.
 
 No script, no external request: the page is safe to mail or attach to a ticket.  The
-template is ``templates/report/report.html.j2`` (Jinja2, autoescape on); the charts come
+template is ``templates/report/report.html.j2`` (Jinja2 in postergen's sandbox, autoescape on); the charts come
 from :mod:`.charts`; every number is formatted by :mod:`.format`.
 """
 
