@@ -485,37 +485,7 @@ def _sizes(html: str, font: int, images: int) -> PageSizes:
     return PageSizes(len(data), len(first), font, images, _gz(data), _gz(first))
 
 
-# --------------------------------------------------------------------------- for hosts
-
-SECURITY_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("X-Frame-Options", "DENY"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
-)
-
-
-def headers_file(pages) -> str:
-    """Content of a ``_headers`` file (Netlify / Cloudflare Pages format) for *pages*.
-
-    One rule for ``/landing/*``: the union of every page's policy (each page's own meta tag
-    narrows it to its own hashes), plus ``frame-ancestors``, which only works as a header.
-    """
-    pages = list(pages)
-    union = lambda attr: list(dict.fromkeys(x for p in pages for x in getattr(p, attr)))  # noqa: E731
-    hosts = (_origin(WECHAT_SDK),) if any(p.connect_origins for p in pages) else ()
-    csp = build_csp(
-        union("script_hashes"), union("style_hashes"), union("form_origins"), union("connect_origins"), hosts, True
-    )
-    lines = [
-        "# Security headers for the landing pages (Netlify / Cloudflare Pages `_headers` format).",
-        "# Written by postergen; serve the output folder as the site root. Other hosts: copy these",
-        "# headers into the server configuration (nginx add_header, an S3/CDN response policy).",
-        "/landing/*",
-        f"  Content-Security-Policy: {csp}",
-    ]
-    lines += [f"  {k}: {v}" for k, v in SECURITY_HEADERS]
-    return "\n".join(lines) + "\n"
+# --------------------------------------------------------------------------- sizes
 
 
 def size_table(pages) -> str:
