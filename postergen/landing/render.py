@@ -447,7 +447,8 @@ def _render_document(loaded, name: str, ctx: dict, form_origins, connect, script
     if "</style" in css.lower():
         raise LandingError("style.css.j2 may not produce '</style'")
     late_css = "".join(f.css(ranged=True) for f in (*fonts.late_heading, *fonts.late_body))
-    late = f"<style>{late_css}</style>" if late_css else ""
+    # (a <style> inside inline SVG: valid HTML in the body, and a stylesheet of the document)
+    late = f'<svg class="late" aria-hidden="true" focusable="false" width="0" height="0"><style>{late_css}</style></svg>' if late_css else ""
     styles = [_sha256(css)] + ([_sha256(late_css)] if late_css else [])
     scripts = (_sha256(script),)
     csp = build_csp(scripts, styles, form_origins, connect, script_hosts)

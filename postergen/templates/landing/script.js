@@ -284,10 +284,14 @@
       submit(form);
     });
     var phone = form.elements.namedItem("phone");
+    // A message goes as soon as the number is right (while typing, so nothing moves under
+    // the finger on the next tap); the number is tidied when the field is left.
+    phone.addEventListener("input", function () {
+      if (phone.getAttribute("aria-invalid") && phoneOk(form, normalisePhone(phone.value))) setError(form, "phone", "");
+    });
     phone.addEventListener("blur", function () {
       var value = normalisePhone(phone.value);
       if (value !== phone.value && phoneOk(form, value)) phone.value = value;
-      if (phone.getAttribute("aria-invalid")) check(form);
     });
     var consent = form.elements.namedItem("consent");
     if (consent) consent.addEventListener("change", function () { if (consent.checked) setError(form, "consent", ""); });
@@ -311,8 +315,18 @@
       update();
     }, {threshold: [0, 0.9, 1]});
     buttons.forEach(function (b) { seen.observe(b); });
-    document.addEventListener("focusin", function (e) { typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName); update(); });
-    document.addEventListener("focusout", function () { typing = false; update(); });
+    // Hidden while the visitor types (the keyboard is up); shown again a moment after, so a
+    // tap that moves the focus is not caught by the bar appearing under the finger.
+    var later = null;
+    document.addEventListener("focusin", function (e) {
+      window.clearTimeout(later);
+      typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
+      update();
+    });
+    document.addEventListener("focusout", function () {
+      window.clearTimeout(later);
+      later = window.setTimeout(function () { typing = false; update(); }, 600);
+    });
     cta.querySelector("a").addEventListener("click", function (event) {
       var form = forms[0];
       if (!form) return;
