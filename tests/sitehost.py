@@ -43,7 +43,7 @@ class LeadEndpoint:
         self.leads: list[dict] = []
         self.raw: list[tuple[dict, dict]] = []  # (form fields, request headers)
         self.mode = "ok"
-        self.site_origin = site_origin
+        self.site_origin = site_origin or "*"
         self.thanks = thanks
         self._event = threading.Event()
         endpoint = self
@@ -54,45 +54,52 @@ class LeadEndpoint:
             def log_message(self, *args):
                 pass
 
-            def _cors(self):
-                if endpoint.site_origin:
-                    self.send_header("Access-Control-Allow-Origin", endpoint.site_origin)
-                    self.send_header("Vary", "Origin")
-
-            def _send(self, status, body=b"", content_type="text/plain; charset=utf-8", **headers):
-                self.send_response(status)
-                self._cors()
-                self.send_header("Content-Type", content_type)
-                for k, v in headers.items():
-                    self.send_header(k.replace("_", "-"), v)
-                self.send_header("Content-Length", str(len(body)))
+            def do_OPTIONS(self):  # (the page's posts are simple requests: never preflighted)
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
-                self.wfile.write(body)
-
-            def do_OPTIONS(self):
-                self._send(204)
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
                 endpoint.handle(self, raw)
 
+        self._handler = Handler
+        self.poster_url = ""  # answered to fetch, as postergen serve will
         self.httpd = _start(Handler, port)
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.url = self.origin + "/leads"
 
+    def restart(self) -> None:
+        """Back on the network, on the same port (after close())."""
+        self.httpd = _start(self._handler, self.httpd.server_address[1])
+
     def handle(self, req, raw: str) -> None:
+        """Answer one POST on *req* (a BaseHTTPRequestHandler: this endpoint's own, or the
+        static host's for /api/lead)."""
+
+        def send(status, body=b"", content_type="text/plain; charset=utf-8", **headers):
+            req.send_response(status)
+            if self.site_origin:
+                req.send_header("Access-Control-Allow-Origin", self.site_origin)
+            req.send_header("Content-Type", content_type)
+            for k, v in headers.items():
+                req.send_header(k, v)
+            req.send_header("Content-Length", str(len(body)))
+            req.end_headers()
+            req.wfile.write(body)
+
         fields = dict(parse_qsl(raw, keep_blank_values=True))
         headers = {k.lower(): v for k, v in req.headers.items()}
         wants_json = "application/json" in headers.get("accept", "")
         self.raw.append((fields, headers))
         if self.mode == "500":
             self._event.set()
-            return req._send(500, b"boom")
+            return send(500, b"boom")
         if self.mode == "json-error":
             self._event.set()
             body = json.dumps({"ok": False, "error": "这个号码已经领过了", "field": "phone"}, ensure_ascii=False).encode()
-            return req._send(400, body, "application/json")
+            return send(400, body, "application/json")
         lead = read_lead(fields, headers.get("referer", ""))
         if lead.get("lead_id") and any(x.get("lead_id") == lead["lead_id"] for x in self.leads):
             pass  # a retry of a lead already kept: idempotent
@@ -100,11 +107,14 @@ class LeadEndpoint:
             self.leads.append(lead)
         self._event.set()
         if self.mode == "html":
-            return req._send(200, '<!doctype html><title>ok</title><p id="own">收到</p>'.encode(), "text/html; charset=utf-8")
+            return send(200, '<!doctype html><title>ok</title><p id="own">收到</p>'.encode(), "text/html; charset=utf-8")
         if wants_json and self.mode != "redirect":
-            return req._send(200, json.dumps({"ok": True, "lead_id": lead.get("lead_id", "")}).encode(), "application/json")
+            answer = {"ok": True, "lead_id": lead.get("lead_id", "")}
+            if self.poster_url:
+                answer["poster_url"] = self.poster_url
+            return send(200, json.dumps(answer).encode(), "application/json")
         target = fields.get("thanks") or self.thanks
-        return req._send(303, b"", Location=target)
+        return send(303, b"", Location=target)
 
     def wait(self, timeout: float = 10.0) -> bool:
         ok = self._event.wait(timeout)

@@ -157,9 +157,12 @@
       headers: {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8", "Accept": "application/json"},
       credentials: sameOrigin(item.url) ? "same-origin" : "omit",
       keepalive: item.body.length < 60000,
-      redirect: "follow"
+      // An endpoint that answers with a redirect (to a thank-you page) has taken the lead;
+      // following it across origins would fail CORS, so it is not followed.
+      redirect: "manual"
     };
     return window.fetch(item.url, options).then(function (res) {
+      if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) return {state: "ok", data: {}};
       var type = res.headers.get("Content-Type") || "";
       var read = /json/i.test(type) ? res.json().catch(function () { return null; }) : Promise.resolve(null);
       return read.then(function (data) {
@@ -167,7 +170,7 @@
         if (res.status >= 500 || res.status === 408 || res.status === 429) return {state: "retry", data: data};
         if (rejected || res.status === 400 || res.status === 422) return {state: "invalid", data: data || {}};
         if (res.status >= 400) return {state: "retry", data: data};
-        return {state: "ok", data: data || {}, url: res.redirected ? res.url : null};
+        return {state: "ok", data: data || {}};
       });
     }, function () {
       return {state: "retry"};
@@ -176,7 +179,6 @@
 
   function thanksUrl(result) {
     var next = config.lead.thanks;
-    if (result.url && sameOrigin(result.url)) next = result.url;
     var poster = result.data && result.data.poster_url;
     if (poster && sameOrigin(poster)) next += (next.indexOf("?") < 0 ? "?" : "&") + "poster=" + encodeURIComponent(poster);
     return next;
@@ -191,6 +193,18 @@
       timer = null;
       flush();
     }, delays[Math.min(tries++, delays.length - 1)]);
+  }
+
+  var pending = {}; // lead id → the form it was sent from, in this visit
+  function done(item, result) {
+    var form = pending[item.id];
+    drop(item);
+    delete pending[item.id];
+    if (!form) return false;
+    status(form, msg.done, "ok");
+    form.classList.add("sent");
+    window.location.assign(thanksUrl(result));
+    return true;
   }
 
   function submit(form) {
@@ -209,14 +223,9 @@
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
     status(form, msg.sending, "busy");
+    pending[item.id] = form;
     send(item).then(function (result) {
-      if (result.state === "ok") {
-        drop(item);
-        status(form, msg.done, "ok");
-        form.classList.add("sent");
-        window.location.assign(thanksUrl(result));
-        return;
-      }
+      if (result.state === "ok") return done(item, result);
       if (button) button.disabled = false;
       if (result.state === "invalid") {
         drop(item);
@@ -258,9 +267,10 @@
       }
       send(items[i]).then(function (result) {
         if (result.state === "retry") left++;
-        else {
+        else if (result.state === "ok") {
+          if (!done(items[i], result)) sent++; // this visit's own lead: on to the thank-you page
+        } else {
           drop(items[i]);
-          if (result.state === "ok") sent++;
         }
         next(i + 1);
       });
