@@ -486,3 +486,36 @@ def test_screenshots_of_every_example_page(browser, site):
                 page.screenshot(path=str(ACTUAL / f"{name}-{width}-full.png"), full_page=True)
             done(page)
     assert len(list(ACTUAL.glob("*.png"))) >= 3 * (1 + len(EXAMPLES))
+
+
+# --------------------------------------------------------------------------- colour over shapes
+
+BAND_TEXT = ".band h1, .band .sub, .band .slogan, .band .brand-name, .band .inviter > span"
+
+
+@pytest.mark.parametrize("name", ["rich", *(p.name for p in EXAMPLES)])
+def test_text_on_the_band_keeps_4_5_to_1_over_the_decorative_circles(browser, site, name):
+    """Issue 10 measured 3.99:1 where a subheadline crossed a circle.  Paint the page with
+    its text made transparent, then compare each band text's colour with every pixel
+    behind it."""
+    import io
+
+    from PIL import Image
+
+    from postergen.landing.palette import contrast
+
+    worst = []
+    for width, height in [(320, 568), (375, 667)]:
+        page = open_page(browser, site, name, width, height, bypass_csp=True)
+        colours = page.evaluate(f"[...document.querySelectorAll('{BAND_TEXT}')].map(e => {{"
+                                "const r = e.getBoundingClientRect(); const c = getComputedStyle(e).color.match(/[\\d.]+/g).map(Number);"
+                                "return [e.className || e.tagName, c.slice(0, 3), [r.left, r.top, r.right, r.bottom]]; })")
+        page.add_style_tag(content="*{color:transparent!important;text-shadow:none!important}img{visibility:hidden!important}")
+        shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+        done(page)
+        for label, rgb, (left, top, right, bottom) in colours:
+            box = shot.crop((max(0, int(left)), max(0, int(top)), int(right), int(bottom)))
+            behind = {c for _, c in box.getcolors(1 << 20)}
+            ratio = min(contrast(tuple(rgb), c) for c in behind)
+            worst.append((ratio, label, width))
+    assert len(worst) >= 6 and min(worst)[0] >= 4.5, sorted(worst)[:3]
