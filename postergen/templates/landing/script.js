@@ -84,6 +84,8 @@
       box.appendChild(again);
     }
     box.hidden = !text;
+    // The visitor must see it: it sits under the button, maybe under the screen's edge.
+    if (text && kind !== "busy" && box.scrollIntoView) box.scrollIntoView({block: "nearest", behavior: "smooth"});
   }
   function check(form) {
     var first = null;
