@@ -448,6 +448,7 @@ def _render_document(loaded, name: str, ctx: dict, form_origins, connect, script
             heading=fontsubset.font_stack([*fonts.heading, *fonts.late_heading]),
             body=fontsubset.font_stack([*fonts.body, *fonts.late_body]),
             radius=max(0, min(24, round(spec.theme.radius * 375 / 1080))),
+            thanks_page=name == "thanks.html.j2",
         )
     except Exception as exc:  # noqa: BLE001
         raise LandingError(f"landing template style.css.j2: {type(exc).__name__}: {exc}") from exc
