@@ -4,7 +4,8 @@
 
     content = page_content(spec)                      # landing: over poster defaults
     html₁   = template(content, css="")               # pass 1: what text does it show?
-    fonts   = subset(theme fonts, text of html₁)      # WOFF2, exactly those glyphs
+    fonts   = subset(theme fonts, text of html₁)      # WOFF2, exactly those glyphs: the first
+                                                      # screen's in the head, the rest after
     css     = style.css.j2(palette, fonts)
     html    = template(content, css, csp(hashes))     # pass 2: the page
 
@@ -12,7 +13,10 @@ Templates are Jinja2 with autoescape on and undefined variables as errors, found
 search path: ``<campaign>/<output.templates_dir>/landing/`` first, then the built-in ones,
 so a campaign replaces one template (``top.html.j2``, ``style.css.j2``…) by giving a file
 the same name.  The page loads nothing: CSS, font and images are inline, the only
-script is inline and allowed by its hash in the Content-Security-Policy.
+script is inline and allowed by its hash in the Content-Security-Policy (its settings
+are a JSON block beside it).  The form posts to ``landing.form.endpoint`` — or, under
+``postergen serve``, to ``/api/lead`` — and the thank-you page (:func:`render_thanks`) is
+part of the same site (postergen.site).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from ..codes import CodeRow
 from ..errors import PostergenError
 from ..images import resolve_inside
 from ..site import urls
+from ..site.checks import page_problems
 from ..tracking import UTM_KEYS
 from . import fontsubset
 from .content import CN_MOBILE, Content, page_content, strings
@@ -197,21 +202,6 @@ def build_csp(scripts, styles, form_origins, connect_origins, script_hosts=(), f
 # --------------------------------------------------------------------------- render
 
 
-def _problem(spec, content) -> str | None:
-    """Why this page cannot work (no way to act, or nowhere for leads to go), or None."""
-    if content.top == "none":
-        return (
-            "landing needs a call to action: add landing.form (endpoint and privacy_url) for a lead "
-            "form, or landing.follow for a QR code to follow or join"
-        )
-    if content.form is not None and not content.form.endpoint and not urls.served_by_postergen(spec):
-        return (
-            "landing.form.endpoint is not set: leads would have nowhere to go; set it to your "
-            "lead-collection URL, or say the site is served by postergen serve (site.server: postergen)"
-        )
-    return None
-
-
 def _share_file(loaded, poster) -> tuple[str, bytes] | None:
     """The share image (``landing.share.image``, else the channel's poster file) as a site file."""
     land = loaded.spec.landing
@@ -240,8 +230,7 @@ def render_landing(loaded, row: CodeRow, *, poster=None, poster_path=None) -> La
     """
     spec = loaded.spec
     content = page_content(spec)
-    problem = _problem(spec, content)
-    if problem:
+    for _, problem in page_problems(spec):  # no way to act, or nowhere for leads to go
         raise LandingError(problem)
     land = spec.landing
     share = land.share if land else None

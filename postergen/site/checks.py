@@ -69,7 +69,7 @@ def site_problems(loaded) -> list[Problem]:
                                     f"the channel's split page would share the folder landing/{name}/; rename one"))
     seen: set[str] = set()
     for name, _, _, vloaded in loaded.variant_list():
-        for loc, message in _page_problems(vloaded.spec):
+        for loc, message in page_problems(vloaded.spec):
             key = f"{loc}:{message}"
             if key in seen:
                 continue
@@ -79,7 +79,9 @@ def site_problems(loaded) -> list[Problem]:
     return problems
 
 
-def _page_problems(spec) -> list[tuple[tuple, str]]:
+def page_problems(spec) -> list[tuple[tuple, str]]:
+    """(field path, message) for a landing page that cannot work: no call to action, or a
+    form whose leads have nowhere to go."""
     land = spec.landing
     if land is None:
         return []
