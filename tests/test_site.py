@@ -270,3 +270,34 @@ def test_the_page_script_and_read_lead_normalise_alike():
 
     assert leads._SEPARATORS.pattern == r"[\s\u00a0\u3000\-().\uff08\uff09]"
     assert leads._CN.pattern == r"^(?:\+|00)?86(1[3-9]\d{9})$"
+
+
+def test_every_page_of_the_site_works_under_its_host_headers(tmp_path):
+    """For every HTML file of the folder, the policy the host sends for its URL allows each
+    of its inline scripts and styles (by hash) — the split pages' too (issue 11: they were
+    blocked, leaving visitors on "正在打开活动页…")."""
+    import base64
+    import hashlib
+
+    from postergen.site.hostrules import parse_redirects
+
+    spec = make_campaign(tmp_path / "c", {"landing": FORM, **CHANNELS, "tracking.short_base": "https://h5.example.com/s",
+                                          "variants": [{"name": "a"}, {"name": "b", "set": {"poster.headline": "另一个标题"}}]})
+    build(spec, tmp_path / "out", environ={})
+    folder = tmp_path / "out" / "site"
+    host = HostConfig.load(folder)
+    assert parse_redirects((folder / "_redirects").read_text())
+    pages = sorted(folder.rglob("index.html"))
+    assert len(pages) >= 4 + 2 + 1 + 4  # pages, split pages, thank-you page, short links
+    digest = lambda text: "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"  # noqa: E731
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        url = "/" + page.relative_to(folder).parent.as_posix() + "/"
+        policy = host.headers(url).get("Content-Security-Policy", "")
+        assert policy.count("default-src") == 1, (url, policy)
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        for body in re.findall(r"<script>(.*?)</script>", html, re.S):
+            assert digest(body) in directives["script-src"].split(), url
+        for body in re.findall(r"<style>(.*?)</style>", html, re.S):
+            assert digest(body) in directives["style-src"].split(), url
+        assert directives["frame-ancestors"] == "'none'"
