@@ -204,13 +204,13 @@ def check_landing(loaded, environ=None) -> list[Problem]:
     from .site.checks import site_problems
     from .site.urls import has_site
 
+    try:
+        check_templates(loaded)  # every template in the campaign's folder, used or not, site or not
+    except LandingError as exc:
+        return [_template_problem(loaded, exc, "landing template")]
     problems = site_problems(loaded)  # no endpoint, unusable URLs, name clashes
     if not has_site(loaded.spec) or any(p.severity == "error" for p in problems):
         return problems
-    try:
-        check_templates(loaded)  # every template in the campaign's folder, even unused ones
-    except LandingError as exc:
-        return problems + [_template_problem(loaded, exc, "landing template")]
     rows, _ = codes_for(loaded, environ)
     seen = set()
     for vname, _, _, vloaded in loaded.variant_list():

@@ -73,8 +73,8 @@ class BuildResult:
             n = sum(1 for r in self.rows if r["kind"] == kind)
             if n:
                 extras.append(f"{n} {word}{'s' if n != 1 else ''}")
-        if any(r["kind"] == "headers" for r in self.rows):
-            extras.append("_headers")  # a host file, not a page; counted in the files below
+        if any(r["kind"] in ("headers", "nginx") for r in self.rows):
+            extras.append("host rules")  # _headers, _redirects, nginx.conf: files, not pages
         if len(extras) == 1:
             text += f" and {extras[0]}"
         elif extras:

@@ -221,7 +221,7 @@ def test_build_per_channel_with_short_form(tmp_path):
         page.feed((tmp_path / "out" / row["path"]).read_text(encoding="utf-8"))
         assert page.canonical == poster["url"]
         assert page.refresh == f"0; url={poster['url']}"
-    assert result.summary() == "3 posters and 3 redirect pages: 8 written, 0 unchanged"
+    assert result.summary() == "3 posters, 3 redirect pages and host rules: 8 written, 0 unchanged"
     assert {r["kind"] for r in result.rows} == {"poster", "redirect", "headers", "nginx"}
 
 
