@@ -16,6 +16,7 @@ from . import colors, qr as qrmod
 from .errors import LayoutError
 from .fit import FLOOR, Fitted, fit_text
 from .linebreak import balance_lines, break_lines
+from .mechanics import spec_bindings
 from .template import (
     ImageLayer,
     ListLayer,
@@ -159,6 +160,7 @@ class Context:
             "inviter": spec.inviter.model_dump() if spec.inviter else None,
             "poster": spec.poster.model_dump(),
             "background": bg.model_dump(),
+            "mechanics": spec_bindings(spec),
             "url": url,
         }
         if extra:

@@ -118,7 +118,7 @@ def build(
             image = painted.get(key)
             if image is None:
                 try:
-                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url)
+                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url, channel=job.channel)
                 except PostergenError as exc:
                     bad[key] = str(exc)
                     raise
@@ -147,7 +147,9 @@ def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest:
     from .pdf import asset_fields, paint_pdf, print_warnings
     from .qrcheck import render_alone
 
-    settings = loaded.spec.output.print
+    from .channels import print_settings
+
+    settings = print_settings(loaded.variant(job.variant, job.channel).spec)
     size = job.print_size
     try:
         tree = layout_job(loaded, job)
@@ -215,7 +217,7 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
             mine = [p for p in posters if (p["variant"] or "base") == vname and p["channel"] == row.channel]
             mine.sort(key=lambda p: (p["format"] != "jpeg", p["format"] != "png"))
             try:
-                page = render_landing(vloaded, row, poster_path=mine[0]["path"] if mine else None)
+                page = render_landing(loaded.variant(vname, row.channel), row, poster_path=mine[0]["path"] if mine else None)
             except LandingError as exc:
                 where = "/".join(x for x in (vname, row.channel) if x)
                 result.failures.append(Failure(f"landing/{where}/index.html", str(exc)))
