@@ -19,6 +19,7 @@ from .linebreak import balance_lines, break_lines
 from .mechanics import spec_bindings
 from .template import (
     ImageLayer,
+    LadderLayer,
     ListLayer,
     PriceLayer,
     QRLayer,
@@ -163,6 +164,10 @@ class Context:
             "mechanics": spec_bindings(spec),
             "url": url,
         }
+        mech = self.data["mechanics"]
+        if mech and mech["ends"] and not self.data["poster"].get("scarcity"):
+            # The scarcity line says when the campaign ends unless the copy says more.
+            self.data["poster"]["scarcity"] = mech["ends"]
         if extra:
             # A personal poster: 'inviter' is the participant, 'person' their row.
             self.data.update(extra)
@@ -596,11 +601,18 @@ def _qr(layer: QRLayer, box, s, ctx: Context):
     )
 
 
+def _ladder(layer, box, s, ctx: Context):
+    from .ladder import layout_ladder
+
+    return layout_ladder(layer, box, s, ctx)
+
+
 _LAYOUT = {
     ShapeLayer: _shape,
     ImageLayer: _image,
     TextLayer: _text,
     ListLayer: _list,
     PriceLayer: _price,
+    LadderLayer: _ladder,
     QRLayer: _qr,
 }

@@ -6,6 +6,7 @@ participants; models in :mod:`postergen.spec`) becomes binding data::
     mechanics.threshold        '3'              (the first tier's invites without one)
     mechanics.tiers            [{invites: '3', reward: '1 杯', label: '邀3人'}, …]
     mechanics.tiers.0.reward   '1 杯'
+    mechanics.ladder           the tiers, or one step (threshold → inviter_reward) without them
     mechanics.top_invites      '10'             (the last tier; the threshold without tiers)
     mechanics.top_reward       '10 杯'
     mechanics.inviter_reward   the inviter's reward (default: the first tier's)
@@ -43,6 +44,7 @@ MAX_THRESHOLD = 15
 NAMES = {
     "threshold": "mechanics.threshold or mechanics.tiers",
     "tiers": "mechanics.tiers",
+    "ladder": "mechanics.tiers",
     "top_invites": "mechanics.threshold or mechanics.tiers",
     "top_reward": "mechanics.tiers or mechanics.inviter_reward",
     "inviter_reward": "mechanics.inviter_reward or mechanics.tiers",
@@ -123,9 +125,13 @@ def bindings(mech, lang: str) -> dict[str, Any]:
     ]
     inviter = mech.inviter_reward or (mech.tiers[0].reward if mech.tiers else None)
     top = mech.tiers[-1] if mech.tiers else None
+    ladder = tiers
+    if not tiers and threshold is not None and mech.inviter_reward:
+        ladder = [{"invites": str(threshold), "reward": mech.inviter_reward, "label": tier_label(threshold, lang)}]
     out: dict[str, Any] = {
         "threshold": str(threshold) if threshold is not None else None,
         "tiers": tiers,
+        "ladder": ladder,
         "top_invites": str(top.invites) if top else (str(threshold) if threshold is not None else None),
         "top_reward": top.reward if top else inviter,
         "inviter_reward": inviter,
@@ -203,8 +209,8 @@ def _fill(text: str, values: dict | None) -> tuple[str, list[str]]:
         if values is None:
             bad.append(f"'{m.group(0)}' needs a mechanics section, e.g. mechanics: {{threshold: 3}}")
             return m.group(0)
-        if name not in NAMES or name == "tiers":
-            known = ", ".join(n for n in NAMES if n != "tiers")
+        if name not in NAMES or name in ("tiers", "ladder"):
+            known = ", ".join(n for n in NAMES if n not in ("tiers", "ladder"))
             bad.append(f"unknown binding '{m.group(0)}'; mechanics bindings: {known} (and tiers.N.invites, tiers.N.reward)")
             return m.group(0)
         value = values.get(name)
