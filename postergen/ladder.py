@@ -3,7 +3,8 @@
 One step per tier.  ``direction: row`` sets the steps side by side — a pill badge
 ('邀3人') over the reward, centred in equal columns, the badges joined by a thin rail —
 for wide boxes; ``column`` sets them one under another, the badges in a column on the
-left and each reward beside its badge, for narrow or tall boxes.  The last step's badge
+left and each reward beside its badge, for narrow or tall boxes.  A single step (a
+threshold and its reward, no tiers) is set as one line, badge then reward, centred.  The last step's badge
 takes the accent colour: the top of the ladder is what the poster sells.
 
 One text size serves every step (the largest at which every badge and every reward fits,
@@ -43,7 +44,8 @@ def layout_ladder(layer, box, s: float, ctx):
     rewards = [t["reward"] for t in tiers]
     x, y, w, h = box
     n = len(tiers)
-    row = layer.direction == "row"
+    row = layer.direction == "row" and n > 1  # one step: badge and reward side by side, centred
+    centred = layer.align == "center" if layer.align else n == 1 and layer.direction == "row"
     badge_em = max(head.width(lb) for lb in labels) + 2 * _BADGE_PAD
 
     def lines_of(r: str, em: float, strict: bool):
@@ -59,7 +61,7 @@ def layout_ladder(layer, box, s: float, ctx):
         bs = size  # badge text size
         if row:
             col = w / n
-            text_w = col * 0.9
+            text_w = col * 0.94
             if badge_em * bs > text_w:
                 return None
         else:
@@ -147,7 +149,7 @@ def layout_ladder(layer, box, s: float, ctx):
         rows = [max(bh, len(b) * lh) for b in broken]
         gap = 0.5 * size
         content_w = badge_w + _GAP * 2 * size + max(body.width(ln) * size for b in broken for ln in b)
-        left = x + ((w - content_w) / 2 if layer.align == "center" else 0)
+        left = x + ((w - content_w) / 2 if centred else 0)
         ys, cur = [], top
         for r in rows:
             ys.append(cur)

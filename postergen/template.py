@@ -126,7 +126,11 @@ class LadderLayer(_Layer):
     max_lines: int = Field(default=2, ge=1, le=4, description="Lines per reward.")
     leading: float = Field(default=1.25, ge=0.8, le=3)
     valign: Literal["top", "middle", "bottom"] = "middle"
-    align: Literal["left", "center"] = Field(default="left", description="Column direction: steps at the left or centred.")
+    align: Literal["left", "center"] | None = Field(
+        default=None,
+        description="Steps set one under another (and a single step): at the left or centred; default: a "
+        "column at the left, a row's single step centred.",
+    )
 
 
 class QRLayer(_Layer):
