@@ -301,6 +301,10 @@ def _check_deadline(value):
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = value.isoformat()
     elif isinstance(value, dt.datetime):
+        info = getattr(value, "_yaml", None)  # ruamel's TimeStamp: a deep copy drops tzinfo, not this
+        if value.tzinfo is None and isinstance(info, dict) and info.get("tz"):
+            delta = info.get("delta") or dt.timedelta(0)
+            value = value.replace(tzinfo=dt.timezone(delta if isinstance(delta, dt.timedelta) else dt.timedelta(0)))
         if value.tzinfo is None:
             value = value.isoformat(sep=" ")
         else:  # ruamel's TimeStamp as a plain datetime
