@@ -93,6 +93,8 @@ def layout_ladder(layer, box, s: float, ctx):
         return best
 
     lo, hi = _sizes(layer.size, s)
+    if n == 1:
+        hi = round(hi * 1.3)  # one line instead of a ladder: it may be larger
     strict = search(lo, hi, strict=True)
     best = strict or search(lo, hi) or search(FLOOR, lo - 1)
     if best is None:
