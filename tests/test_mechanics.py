@@ -273,3 +273,43 @@ def test_a_variant_whose_threshold_misses_the_first_tier(campaign):
         "campaign.yaml:37 variant 'b': mechanics.tiers[0].invites: the first tier must be the threshold (5 invites), "
         "not 3; change one of them, or leave threshold out (it is then the first tier's invites)"
     ]
+
+
+LADDER_VARIANTS = ["ladder", "ladder-minimal", "ladder-full"]
+
+
+@pytest.fixture(scope="module")
+def ladder_campaigns(tmp_path_factory):
+    from posters import variant_campaign
+
+    from postergen.template import builtin_names
+
+    return {(t, v): load_campaign(variant_campaign(tmp_path_factory.mktemp(t), v, t)) for t in builtin_names() for v in LADDER_VARIANTS}
+
+
+@pytest.mark.parametrize("variant", LADDER_VARIANTS)
+@pytest.mark.parametrize("size", ["A4", "parcel", "card"])
+def test_print_frames_with_a_ladder_are_sound(ladder_campaigns, variant, size):
+    from test_layout import overlaps
+
+    from postergen.layout import QRItem
+    from postergen.printsizes import layout_for_print, parse_print_size
+
+    for (template, v), loaded in ladder_campaigns.items():
+        if v != variant:
+            continue
+        tree = layout_for_print(loaded, loaded.templates[template], parse_print_size(size), URL)
+        where = f"{template} {size}"
+        for item in tree.items:
+            if item.part == "decor":
+                continue
+            x, y, w, h = item.box
+            assert x >= 0 and y >= 0 and x + w <= tree.width and y + h <= tree.height, f"{where}: {item.id} {item.box}"
+            assert not getattr(item, "truncated", False), f"{where}: {item.id} cut"
+        parts = tree.parts()
+        names = list(parts)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                assert not overlaps(parts[a], parts[b]), f"{where}: {a} {parts[a]} overlaps {b} {parts[b]}"
+        assert len([i for i in tree.items if isinstance(i, QRItem)]) == 1
+        assert texts(tree, "ladder"), where
