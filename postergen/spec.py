@@ -127,7 +127,9 @@ class Poster(Model):
     cta: DisplayText = Field(default="长按识别二维码", description="Call to action next to the QR code.")
     price: Price | None = Field(default=None, description="Optional price anchor.")
     scarcity: DisplayText | None = Field(
-        default=None, description="Optional scarcity line: deadline or people joined."
+        default=None,
+        description="Optional scarcity line: deadline or people joined. Empty, the built-in templates show "
+        "mechanics.deadline there ('{mechanics.ends}').",
     )
 
     @field_validator("benefits", mode="before")
