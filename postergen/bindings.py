@@ -9,7 +9,9 @@ that hold image files, every colour reference (``$primary@0.2``), radius and fra
 so a template that loads lays out.
 
 Binding roots are what :class:`postergen.layout.Context` exposes: ``campaign``,
-``brand``, ``inviter``, ``poster``, ``background`` (the theme background) and ``url``.
+``brand``, ``inviter``, ``poster``, ``background`` (the theme background), ``mechanics``
+(the rules as text: threshold, ladder, deadline), ``person`` (a personal poster's row:
+``id``, ``nickname``, ``code`` and any column of the people file) and ``url``.
 """
 
 from __future__ import annotations
@@ -33,8 +35,12 @@ ROOTS: dict[str, Any] = {
     "inviter": specmod.Inviter,
     "poster": specmod.Poster,
     "background": specmod.Background,
+    "mechanics": dict,  # computed text (postergen.mechanics.bindings): names checked below
+    "person": dict,  # a people file's columns: any name
     "url": str,
 }
+MECHANICS = ("threshold", "tiers", "ladder", "top_invites", "top_reward", "inviter_reward", "invitee_reward",
+             "stock", "participants", "deadline", "deadline_date", "ends", "deadline_iso")
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
@@ -55,6 +61,12 @@ def resolve(path: str) -> tuple[Any, list, str | None]:
         guess = difflib.get_close_matches(parts[0], list(ROOTS), n=1, cutoff=0.6)
         hint = f" — did you mean '{guess[0]}'?" if guess else ""
         return None, [], f"unknown binding '{path}'{hint}; bindings start with {', '.join(list(ROOTS)[:-1])} or url"
+    if parts[0] == "person":
+        return str, [], None
+    if parts[0] == "mechanics":
+        if len(parts) > 1 and parts[1] not in MECHANICS:
+            return None, [], _unknown(parts[1], list(MECHANICS), "mechanics.")
+        return (list if len(parts) > 1 and parts[1] in ("tiers", "ladder") else str), [], None
     current: Any = ROOTS[parts[0]]
     metadata: list = []
     walked = [parts[0]]
