@@ -1,0 +1,262 @@
+"""The ``serve`` ASGI app: the routes table, and one small handler per route.
+
+::
+
+    POST /api/lead              a lead from the landing form → committed → JSON, or 303 to thanks
+    POST /api/event             a page-view beacon → committed → 204
+    GET  /api/thanks            the built-in thank-you page (when the site has none)
+    GET  /c/<CODE>/             a short link: record the scan, serve the site's redirect page
+    GET  /poster/<person>.jpg   a signed personal poster, rendered on a cache miss
+    GET  /healthz               200 when the database answers
+    GET  /…                     the built site, with its _headers rules (site.py)
+
+Handlers are short: parse (:mod:`.forms`, :mod:`.leads`), check (:mod:`.ratelimit`,
+:mod:`.signing`), keep (:mod:`.store`), answer.  Every answer to a browser's fetch is JSON
+``{ok, error, field, message, …}``; a form posted without JavaScript gets a 303 to the
+thank-you page, or a short page saying what went wrong, in the page's language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+from urllib.parse import quote, urlsplit
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+
+from ..errors import PostergenError
+from .accesslog import AccessLog
+from .forms import parse_fields, read_body
+from .leads import CODE, Refusal, message, parse_event, parse_lead, scan_event
+from .ratelimit import client_address
+from .signing import BadSignature, sign, verify
+from .store import now_iso
+
+log = logging.getLogger("postergen.serve")
+
+# Paths the landing pages and host rules refer to (docs/serve.md, docs/deploy.md).
+LEAD_PATH = "/api/lead"
+EVENT_PATH = "/api/event"
+THANKS_PATH = "/api/thanks"
+SITE_THANKS = "thanks/index.html"  # the site's own thank-you page, when it has one
+
+
+def create_app(state) -> Starlette:
+    """The app for a :class:`~postergen.serve.ServeState` (campaign, store, posters, site)."""
+
+    routes = [
+        Route(LEAD_PATH, lead, methods=["POST"]),
+        Route(EVENT_PATH, event, methods=["POST"]),
+        Route(THANKS_PATH, thanks, methods=["GET", "HEAD"]),
+        Route("/c/{code}/", scan, methods=["GET", "HEAD"]),
+        Route("/c/{code}", scan, methods=["GET", "HEAD"]),
+        Route("/poster/{filename}", poster, methods=["GET", "HEAD"]),
+        Route("/healthz", health, methods=["GET", "HEAD"]),
+        Mount("/", app=state.site),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        state.posters.warm()
+        yield
+        state.close()
+
+    app = Starlette(routes=routes, middleware=[Middleware(AccessLog, trusted=state.settings.trusted)], lifespan=lifespan)
+    app.state.serve = state
+    return app
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _state(request: Request):
+    return request.app.state.serve
+
+
+def _client(request: Request) -> str:
+    state = _state(request)
+    peer = request.client.host if request.client else ""
+    return client_address(peer, request.headers.get("x-forwarded-for"), state.settings.trusted)
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _refused(request: Request, refusal: Refusal, retry_after: float = 0) -> Response:
+    headers = {}
+    if retry_after:
+        headers["Retry-After"] = str(max(1, round(retry_after)))
+    if refusal.status in (408, 413):
+        headers["Connection"] = "close"  # the rest of the body is never read
+    if _wants_json(request) or request.url.path != LEAD_PATH:
+        body = {"ok": False, "error": refusal.error, "field": refusal.field, "message": refusal.message}
+        return JSONResponse(body, status_code=refusal.status, headers=headers)
+    return HTMLResponse(_page(_state(request).campaign.lang, refusal.message, _back(request)), refusal.status, headers)
+
+
+def _back(request: Request) -> str:
+    """Where 'back' goes: the page the form was on (same origin only), else the site root."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.headers.get("host") and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/"
+
+
+def _page(lang: str, text: str, link: str = "", link_text: str = "", back: bool = True) -> str:
+    """A minimal page in the landing pages' language (no script, no external resources)."""
+    en = lang.startswith("en")
+    if not link_text:
+        link_text = "Back" if en else "返回"
+    parts = [
+        f'<!doctype html><html lang="{"en" if en else "zh-CN"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">',
+        f"<title>{html.escape(text)}</title>",
+        "<style>body{font:17px/1.6 system-ui,sans-serif;margin:0;padding:48px 24px;text-align:center;color:#222}"
+        "a{display:inline-block;margin-top:24px;padding:12px 28px;border-radius:24px;background:#222;color:#fff;"
+        "text-decoration:none}</style></head><body>",
+        f'<p id="message">{html.escape(text)}</p>',
+    ]
+    if link:
+        parts.append(f'<p><a href="{html.escape(link, quote=True)}">{html.escape(link_text)}</a></p>')
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+async def _fields(request: Request) -> dict[str, str]:
+    state = _state(request)
+    s = state.settings
+    body = await read_body(request, s.max_body, s.body_timeout, state.campaign.lang)
+    return parse_fields(body, request.headers.get("content-type", ""), state.campaign.lang)
+
+
+def _event_row(state, ev, time: str) -> dict:
+    at = ev.at
+    return {"time": time, "campaign": state.campaign.id, "kind": ev.kind, "code": at.code, "channel": at.channel,
+            "variant": at.variant, "ref": at.ref, "visitor": ev.visitor, **at.utm}
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+async def lead(request: Request) -> Response:
+    """A lead: checked, kept (once per phone and campaign), answered with the person's poster."""
+    state = _state(request)
+    wait = state.lead_limiter.hit(_client(request))
+    if wait:
+        return _refused(request, Refusal("rate", "", state.campaign.lang, status=429), wait)
+    try:
+        fields = await _fields(request)
+        new = parse_lead(fields, state.campaign)
+        submitted = parse_event({**fields, "kind": "submit"}, state.campaign, kinds=("submit",))
+    except Refusal as refusal:
+        return _refused(request, refusal)
+    at, time = new.at, now_iso()
+    row = {"time": time, "campaign": state.campaign.id, "code": at.code, "channel": at.channel, "variant": at.variant,
+           "ref": at.ref, "own_code": new.own_code, "phone_hash": new.phone_hash, "phone": new.phone, "name": new.name, **at.utm}
+    try:
+        kept = await state.store.alead(row, event=_event_row(state, submitted, time))
+    except Exception:  # noqa: BLE001 — the database is down: the page keeps the lead and retries
+        log.exception("could not keep a lead")
+        return _refused(request, Refusal("server", "", state.campaign.lang, status=503))
+    poster_url = sign(state.key, new.person_id, kept.name, kept.channel, kept.variant, ttl=state.settings.poster_ttl)
+    if not _wants_json(request):
+        if state.site.exists(SITE_THANKS):
+            return RedirectResponse("/thanks/?poster=" + quote(poster_url, safe=""), status_code=303)
+        return RedirectResponse(f"{THANKS_PATH}?poster=" + quote(poster_url, safe=""), status_code=303)
+    return JSONResponse({
+        "ok": True,
+        "duplicate": not kept.created,
+        "own_code": kept.own_code,
+        "poster_url": poster_url,
+        "share_url": state.posters.share_url(kept.channel, kept.variant, kept.own_code),
+        "message": message("thanks", state.campaign.lang),
+    })
+
+
+async def event(request: Request) -> Response:
+    """A page-view beacon from a landing or split page."""
+    state = _state(request)
+    wait = state.event_limiter.hit(_client(request))
+    if wait:
+        return _refused(request, Refusal("rate", "", state.campaign.lang, status=429), wait)
+    try:
+        ev = parse_event(await _fields(request), state.campaign)
+    except Refusal as refusal:
+        return _refused(request, refusal)
+    try:
+        await state.store.aevent(_event_row(state, ev, now_iso()))
+    except Exception:  # noqa: BLE001
+        log.exception("could not keep an event")
+        return _refused(request, Refusal("server", "", state.campaign.lang, status=503))
+    return Response(status_code=204)
+
+
+async def scan(request: Request) -> Response:
+    """A short link opened: keep the scan (with the query's ref and UTM), serve its page."""
+    state = _state(request)
+    code = request.path_params["code"].upper()
+    if not CODE.match(code) or not state.site.exists(f"c/{code}/index.html"):
+        return Response("Not Found", status_code=404, media_type="text/plain")
+    if request.method == "GET" and not state.event_limiter.hit(_client(request)):
+        channel, variant = state.code_owner(code)
+        ev = scan_event(code, dict(request.query_params), channel, variant)
+        try:
+            await state.store.aevent(_event_row(state, ev, now_iso()))
+        except Exception:  # noqa: BLE001 — counting must never stop a visitor
+            log.exception("could not keep a scan")
+    path = f"/c/{code}/"
+    headers = dict((k.decode(), v.decode()) for k, v in state.site.extra_headers(path))
+    headers["Cache-Control"] = "no-store"  # every scan reaches the server
+    return FileResponse(state.site.root / "c" / code / "index.html", media_type="text/html; charset=utf-8", headers=headers)
+
+
+async def poster(request: Request) -> Response:
+    """A person's poster from a signed URL: 403 tampered, 410 expired, 404 unknown person."""
+    state = _state(request)
+    try:
+        req = verify(state.key, request.path_params["filename"], dict(request.query_params))
+    except BadSignature as bad:
+        status = {"expired": 410, "signature": 403}.get(bad.reason, 404)
+        return JSONResponse({"ok": False, "error": bad.reason}, status_code=status)
+    person = await run_in_threadpool(state.store.person, state.campaign.id, req.person)
+    if person is None:
+        return JSONResponse({"ok": False, "error": "unknown person"}, status_code=404)
+    headers = {"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"}
+    key = state.posters.key(req)
+    if request.headers.get("if-none-match", "").strip('" ') == key:
+        return Response(status_code=304, headers={**headers, "ETag": f'"{key}"'})
+    try:
+        data, key = await state.posters.get(req, person.own_code)
+    except PostergenError as exc:
+        log.error("poster %s could not be rendered: %s", req.person, exc)
+        return JSONResponse({"ok": False, "error": "render"}, status_code=500)
+    headers["ETag"] = f'"{key}"'
+    return Response(data if request.method == "GET" else b"", media_type=f"image/{req.format}", headers=headers)
+
+
+async def thanks(request: Request) -> Response:
+    """The built-in thank-you page, with a link to the visitor's own poster."""
+    state = _state(request)
+    en = state.campaign.lang.startswith("en")
+    target = request.query_params.get("poster", "")
+    link = target if target.startswith("/poster/") and len(target) < 600 else ""
+    return HTMLResponse(_page(state.campaign.lang, message("thanks", state.campaign.lang), link,
+                              "Make my own poster" if en else "生成我的专属海报"),
+                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+
+
+async def health(request: Request) -> Response:
+    state = _state(request)
+    try:
+        await run_in_threadpool(state.store.ping)
+    except Exception as exc:  # noqa: BLE001
+        return JSONResponse({"ok": False, "error": f"database: {type(exc).__name__}"}, status_code=503)
+    return JSONResponse({"ok": True, "campaign": state.campaign.id, "db": "postgresql" if state.store.pg else "sqlite"},
+                        headers={"Cache-Control": "no-store"})

@@ -1,0 +1,144 @@
+"""Personal posters on demand: a new participant's own poster, rendered once and cached.
+
+A signed URL (:mod:`.signing`) names a person, a nickname, a channel and a variant; the
+poster is that campaign's first template at its first size, with the person as the
+inviter in the trust header and their own personal code (``ref``) in the QR URL — the
+loop that turns today's invitee into tomorrow's inviter.
+
+Rendering is :class:`postergen.render.PosterRenderer` (static layers painted once per
+template and size, QR mask reuse), in one worker thread off the event loop: the renderer
+keeps per-process caches and posters are CPU-bound, so one thread per server is right on
+small machines.  Two requests for the same poster while it renders share one render.
+
+The cache is on disk under ``cache_dir/<2 hex>/<key>.<ext>`` with
+``key = sha256(spec hash · person · nickname · channel · variant · format)``: the expiry is
+left out, so a re-signed URL for the same poster is a cache hit, and a changed campaign
+spec makes new keys (old files are simply no longer read).  Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..codes import code_table
+from ..spec import parse_size
+from ..writer import write_atomic
+from .leads import clean_text
+from .signing import PosterRequest
+
+FALLBACK_NICKNAME = {"zh": "你的好友", "en": "Your friend"}
+
+
+def with_param(url: str, key: str, value: str) -> str:
+    """*url* with the query parameter *key* set to *value*."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key] + [(key, value)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+class Posters:
+    """Renders and caches personal posters of one loaded campaign."""
+
+    def __init__(self, loaded, secret: bytes, cache_dir: Path, spec_digest: str, lang: str = "zh"):
+        from ..render import PosterRenderer
+
+        self.loaded = loaded
+        self.cache_dir = Path(cache_dir)
+        self.spec_digest = spec_digest
+        self.lang = lang
+        self.renderer = PosterRenderer(loaded, reuse_mask=True)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postergen-poster")
+        self._inflight: dict[str, asyncio.Future] = {}
+        names = tuple(name for name, _, _, _ in loaded.variant_list())
+        self._rows = {(r.channel, r.variant): r for r in code_table(loaded.spec, secret, names)}
+        self.rendered = 0  # cache misses served (for health and benchmarks)
+
+    # ------------------------------------------------------------------ what a poster says
+
+    def share_url(self, channel: str, variant: str, own_code: str) -> str:
+        """What a person's poster QR carries: their channel's QR URL (the short link when
+        there is one) with their own code as ``ref``."""
+        row = self._rows.get((channel, variant))
+        base = row.qr_url if row is not None else self.loaded.variant(variant).spec.landing_url
+        return with_param(base, "ref", own_code)
+
+    def nickname(self, text: str) -> str:
+        """The nickname as drawn: cleaned, characters no bundled font has dropped, and a
+        friendly fallback when nothing is left."""
+        text = clean_text(unicodedata.normalize("NFC", text), 40)
+        missing = set(self.loaded.chain("heading").missing(text))
+        text = " ".join("".join(ch for ch in text if ch not in missing).split())
+        return text or FALLBACK_NICKNAME["en" if self.lang.startswith("en") else "zh"]
+
+    # ------------------------------------------------------------------ adapter
+
+    def _render(self, req: PosterRequest, own_code: str) -> bytes:
+        # ADAPTER (temporary): builds the personal binding data itself until postergen.batch
+        # exposes its per-person preparation (nickname cleaning, avatar placeholder, code and
+        # QR URL); then this should call that shared function instead.
+        v = self.loaded.variant(req.variant)
+        spec = v.spec
+        template = spec.output.templates[0]
+        width, height = parse_size(spec.output.sizes[0])
+        nick = self.nickname(req.nickname)
+        line = spec.inviter.line if spec.inviter else ("推荐你一起来" if not self.lang.startswith("en") else "invites you")
+        extra = {
+            "inviter": {"nickname": nick, "avatar": None, "line": line},
+            "person": {"id": req.person, "code": own_code, "nickname": nick},
+        }
+        url = self.share_url(req.channel, req.variant, own_code)
+        rendered = self.renderer.render(req.variant, template, width, height, url, extra, fmt=req.format, quality=spec.output.quality)
+        return rendered.data
+
+    # ------------------------------------------------------------------ cache
+
+    def key(self, req: PosterRequest) -> str:
+        return hashlib.sha256(f"{self.spec_digest}\x1f{req.content_key()}".encode("utf-8")).hexdigest()
+
+    def path(self, key: str, ext: str) -> Path:
+        return self.cache_dir / key[:2] / f"{key}.{ext}"
+
+    def cached(self, key: str, ext: str) -> bytes | None:
+        try:
+            return self.path(key, ext).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _make(self, req: PosterRequest, own_code: str, key: str) -> bytes:
+        data = self.cached(key, req.ext)  # another request may have made it meanwhile
+        if data is None:
+            data = self._render(req, own_code)
+            write_atomic(self.path(key, req.ext), data)
+            self.rendered += 1
+        return data
+
+    async def get(self, req: PosterRequest, own_code: str) -> tuple[bytes, str]:
+        """The poster's bytes and its cache key (an ETag), rendering it on a miss."""
+        key = self.key(req)
+        data = self.cached(key, req.ext)
+        if data is not None:
+            return data, key
+        pending = self._inflight.get(key)
+        if pending is None:
+            loop = asyncio.get_running_loop()
+            pending = self._inflight[key] = asyncio.ensure_future(loop.run_in_executor(self._pool, self._make, req, own_code, key))
+            pending.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return await asyncio.shield(pending), key
+
+    def warm(self) -> None:
+        """Render one throwaway poster per variant in the worker now, so the first visitor
+        does not wait for the static layers to be painted."""
+        seen = set()
+        for channel, variant in list(self._rows) or [("", name) for name, _, _, _ in self.loaded.variant_list()]:
+            if variant not in seen:
+                seen.add(variant)
+                req = PosterRequest("warm-up", "", channel, variant, "jpg", 0)
+                self._pool.submit(self._render, req, "0" * self.loaded.spec.tracking.code_length)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
