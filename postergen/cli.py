@@ -340,7 +340,7 @@ def serve(
     db: Annotated[Optional[str], typer.Option("--db", help="SQLite file, or postgresql://user@host/db. Default: leads.sqlite next to the site folder.", show_default=False)] = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    trusted_proxy: Annotated[Optional[list[str]], typer.Option("--trusted-proxy", help="Reverse proxy address or network whose X-Forwarded-For is believed (repeat, or comma-separate).", show_default=False)] = None,
+    trusted_proxy: Annotated[Optional[list[str]], typer.Option("--trusted-proxy", metavar="<address>", help="Reverse proxy address or network whose X-Forwarded-For is believed (repeat, or comma-separate).", show_default=False)] = None,
     rate: Annotated[str, typer.Option("--rate", help="Lead submissions per client address, e.g. 20/min, 5/10s; 0 for no limit.")] = "20/min",
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Personal poster cache folder. Default: poster-cache next to the site folder.", show_default=False)] = None,
 ) -> None:
@@ -354,6 +354,8 @@ def serve(
     """
     from .errors import PostergenError
     from .loader import load_campaign
+
+    _need_serve_extra()
     from .serve import Settings, create_app, open_serve
     from .serve.ratelimit import Rate, parse_networks
     from .serve.server import run
@@ -371,6 +373,16 @@ def serve(
 
     _err(f"serving {site} for campaign {state.campaign.id} on http://{host}:{port}/ (leads: {describe(settings.db)})")
     run(create_app(state), host, port, header_timeout=settings.header_timeout)
+
+
+def _need_serve_extra() -> None:
+    import importlib.util
+
+    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        _err(f"error: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; "
+             "install the server's extra: pip install 'postergen[serve]'")
+        raise typer.Exit(2)
 
 
 leads_app = typer.Typer(

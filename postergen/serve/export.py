@@ -60,9 +60,11 @@ def _write(path: Path, columns: list[str], rows) -> int:
 
 def export_leads(db: str, out: str | Path, campaign: str | None = None) -> ExportResult:
     """Write ``leads.csv`` and ``events.csv`` of *db* (of one *campaign*, or all) to *out*."""
-    from .store import Store
+    from .store import Store, StoreError, is_postgres
 
     out = Path(out)
+    if not is_postgres(db) and not Path(str(db).removeprefix("sqlite://")).is_file():
+        raise StoreError(f"{db}: no such database file; postergen serve writes one (default: leads.sqlite next to the site folder)")
     with Store(db) as store:
         leads = _write(out / "leads.csv", LEAD_COLUMNS, store.rows("leads", LEAD_COLUMNS, campaign))
         events = _write(out / "events.csv", EVENT_COLUMNS, store.rows("events", EVENT_COLUMNS, campaign))

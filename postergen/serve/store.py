@@ -132,8 +132,10 @@ class Store:
     def _connect(self):
         try:
             if self.pg:
-                import psycopg
-
+                try:
+                    import psycopg
+                except ImportError:
+                    raise StoreError("PostgreSQL needs psycopg: pip install 'postergen[serve]'") from None
                 return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
             path = Path(self.url)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +144,8 @@ class Store:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=10000")
             return conn
+        except StoreError:
+            raise
         except Exception as exc:  # noqa: BLE001 — any driver error: say which database
             raise StoreError(f"cannot open the database {describe(self.url)}: {exc}") from exc
 
