@@ -150,6 +150,13 @@ def test_without_javascript_the_form_gets_a_303_to_the_thank_you_page(site, tmp_
         assert bad.status_code == 400 and "请输入正确的 11 位手机号" in bad.text
         assert 'href="/landing/base/moments/?c=X"' in bad.text  # back to the form
         assert rows(s, "leads")[0]["phone"] == "13912345678"
+        # The ref and UTM values the visitor arrived with are in the page's URL only.
+        page = s.url + "/landing/base/groups/?c=X&ref=U42-friend&utm_source=wechat&utm_content=base"
+        r = s.client.post("/api/lead", data=form(s, "groups", phone="13800138000", thanks="/tea/invite/thanks/"),
+                          headers={"accept": "text/html", "referer": page})
+        assert r.status_code == 303 and r.headers["location"].startswith("/tea/invite/thanks/?poster=%2Fposter%2Flead-")
+        lead = rows(s, "leads")[1]
+        assert (lead["ref"], lead["utm_source"], lead["utm_content"], lead["channel"]) == ("U42-friend", "wechat", "base", "groups")
 
 
 # --------------------------------------------------------------------------- limits

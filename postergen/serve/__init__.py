@@ -77,6 +77,7 @@ class ServeState:
     lead_limiter: RateLimiter
     event_limiter: RateLimiter
     codes: dict = field(default_factory=dict)  # channel code -> (channel, variant)
+    thanks: str = ""  # URL path of the site's thank-you page, '' when it has none
 
     def code_owner(self, code: str) -> tuple[str, str]:
         return self.codes.get(code, ("", ""))
@@ -92,6 +93,17 @@ def _inside(path: Path, folder: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def _thanks_page(spec, site: Path) -> str:
+    """The site's thank-you page (``<landing_url path>/thanks/``, or ``/thanks/``), if built."""
+    from urllib.parse import urlsplit
+
+    base = urlsplit(spec.landing_url).path.rstrip("/") + "/"
+    for path in dict.fromkeys((base + "thanks/", "/thanks/")):
+        if (site / path.lstrip("/") / "index.html").is_file():
+            return path
+    return ""
 
 
 def open_serve(loaded, settings: Settings, environ=None) -> ServeState:
@@ -130,7 +142,7 @@ def open_serve(loaded, settings: Settings, environ=None) -> ServeState:
     try:
         posters = Posters(loaded, secret, settings.cache, spec_hash(loaded), lang)
         return ServeState(settings, loaded, campaign, poster_key(secret), store, Site(site), posters,
-                          RateLimiter(settings.lead_rate), RateLimiter(settings.event_rate), codes)
+                          RateLimiter(settings.lead_rate), RateLimiter(settings.event_rate), codes, _thanks_page(spec, site))
     except Exception:
         store.close()
         raise

@@ -33,7 +33,7 @@ from starlette.routing import Mount, Route
 from ..errors import PostergenError
 from .accesslog import AccessLog
 from .forms import parse_fields, read_body
-from .leads import CODE, Refusal, message, parse_event, parse_lead, scan_event
+from .leads import CODE, Refusal, from_referer, message, parse_event, parse_lead, scan_event
 from .ratelimit import client_address
 from .signing import BadSignature, sign, verify
 from .store import now_iso
@@ -43,8 +43,7 @@ log = logging.getLogger("postergen.serve")
 # Paths the landing pages and host rules refer to (docs/serve.md, docs/deploy.md).
 LEAD_PATH = "/api/lead"
 EVENT_PATH = "/api/event"
-THANKS_PATH = "/api/thanks"
-SITE_THANKS = "thanks/index.html"  # the site's own thank-you page, when it has one
+THANKS_PATH = "/api/thanks"  # the built-in thank-you page, for a site without its own
 
 
 def create_app(state) -> Starlette:
@@ -129,6 +128,14 @@ def _page(lang: str, text: str, link: str = "", link_text: str = "", back: bool 
     return "".join(parts)
 
 
+def _thanks(state, asked: str) -> str:
+    """Where a form posted without JavaScript goes: the page's own thank-you page (its
+    ``thanks`` field, a path on this site), the site's, or the built-in one."""
+    if asked.startswith("/") and not asked.startswith("//") and "\\" not in asked and len(asked) < 300:
+        return asked
+    return state.thanks or THANKS_PATH
+
+
 async def _fields(request: Request) -> dict[str, str]:
     state = _state(request)
     s = state.settings
@@ -152,7 +159,7 @@ async def lead(request: Request) -> Response:
     if wait:
         return _refused(request, Refusal("rate", "", state.campaign.lang, status=429), wait)
     try:
-        fields = await _fields(request)
+        fields = from_referer(await _fields(request), request.headers.get("referer", ""))
         new = parse_lead(fields, state.campaign)
         submitted = parse_event({**fields, "kind": "submit"}, state.campaign, kinds=("submit",))
     except Refusal as refusal:
@@ -167,9 +174,8 @@ async def lead(request: Request) -> Response:
         return _refused(request, Refusal("server", "", state.campaign.lang, status=503))
     poster_url = sign(state.key, new.person_id, kept.name, kept.channel, kept.variant, ttl=state.settings.poster_ttl)
     if not _wants_json(request):
-        if state.site.exists(SITE_THANKS):
-            return RedirectResponse("/thanks/?poster=" + quote(poster_url, safe=""), status_code=303)
-        return RedirectResponse(f"{THANKS_PATH}?poster=" + quote(poster_url, safe=""), status_code=303)
+        target = _thanks(state, fields.get("thanks", ""))
+        return RedirectResponse(f"{target}{'&' if '?' in target else '?'}poster=" + quote(poster_url, safe=""), status_code=303)
     return JSONResponse({
         "ok": True,
         "duplicate": not kept.created,

@@ -23,12 +23,14 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
 
 from ..tracking import ALPHABET, UTM_KEYS, derive_code
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 _PHONE_JUNK = re.compile(r"[\s\-().\u00a0\u2000-\u200b\u3000]")
 CODE = re.compile(f"^[{ALPHABET}]{{6,16}}$")
+REF = re.compile(r"^[A-Za-z0-9_-]{1,40}$")  # a personal referral code, as the site's pages check it
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # channel and variant ids
 VISITOR = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_VALUE = 200  # characters of any one field (UTM values, names)
@@ -152,6 +154,29 @@ def _code(value: str, name: str, lang: str) -> str:
     return value
 
 
+def _ref(value: str, lang: str) -> str:
+    value = (value or "").strip()
+    if value and not REF.match(value):
+        raise Refusal("field", "ref", lang)
+    return value
+
+
+def from_referer(fields: dict[str, str], referer: str) -> dict[str, str]:
+    """*fields* completed from the page's URL (the ``Referer``), as the page script would
+    have done: without JavaScript the form posts the values baked into the page, so the
+    ``ref`` and UTM values the visitor arrived with are only in the page's address."""
+    query = dict(parse_qsl(urlsplit(referer).query, keep_blank_values=True)) if referer else {}
+    if not query:
+        return fields
+    out = dict(fields)
+    if not out.get("ref") and REF.match(query.get("ref", "")):
+        out["ref"] = query["ref"]
+    for key in UTM_KEYS:
+        if query.get(key):
+            out[key] = query[key]
+    return out
+
+
 # --------------------------------------------------------------------------- campaign
 
 
@@ -178,7 +203,7 @@ def _attribution(fields: dict[str, str], campaign: Campaign, lang: str) -> Attri
     if variant not in campaign.variants:
         raise Refusal("field", "variant", lang)
     utm = {key: clean_text(fields.get(key, "")) for key in UTM_KEYS}
-    return Attribution(_code(fields.get("code", ""), "code", lang), channel, variant, _code(fields.get("ref", ""), "ref", lang), utm)
+    return Attribution(_code(fields.get("code", ""), "code", lang), channel, variant, _ref(fields.get("ref", ""), lang), utm)
 
 
 def _check_campaign(fields: dict[str, str], campaign: Campaign, lang: str) -> None:
@@ -205,7 +230,7 @@ def parse_lead(fields: dict[str, str], campaign: Campaign) -> Lead:
 def parse_event(fields: dict[str, str], campaign: Campaign, kinds=PUBLIC_EVENTS) -> Event:
     """An event from a beacon's fields, or :class:`Refusal`."""
     lang = campaign.lang
-    kind = (fields.get("kind") or "view").strip()
+    kind = (fields.get("kind") or fields.get("type") or "view").strip()
     if kind not in kinds:
         raise Refusal("field", "kind", lang)
     _check_campaign(fields, campaign, lang)
@@ -217,8 +242,8 @@ def parse_event(fields: dict[str, str], campaign: Campaign, kinds=PUBLIC_EVENTS)
 
 def scan_event(code: str, query: dict[str, str], channel: str, variant: str) -> Event:
     """The scan of a short link: its code (known to the server), the query's ref and UTM."""
-    ref = (query.get("ref") or "").strip().upper()
-    if not CODE.match(ref):
+    ref = (query.get("ref") or "").strip()
+    if not REF.match(ref):
         ref = ""
     utm = {key: clean_text(query.get(key, "")) for key in UTM_KEYS}
     return Event("scan", "", Attribution(code, channel, variant, ref, utm))
