@@ -22,6 +22,8 @@ export``).  It may import the core modules; nothing in the core imports it.
 from __future__ import annotations
 
 import os
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from .ratelimit import Network, Rate, RateLimiter
 
 DEFAULT_LEAD_RATE = Rate(20, 60.0, 20)  # per client address: 20 a minute on average, bursts of 20
 DEFAULT_EVENT_RATE = Rate(240, 60.0, 240)
+PERSON_TTL = 60.0  # seconds a looked-up person is remembered
 
 
 class ServeError(PostergenError):
@@ -78,6 +81,25 @@ class ServeState:
     event_limiter: RateLimiter
     codes: dict = field(default_factory=dict)  # channel code -> (channel, variant)
     thanks: str = ""  # URL path of the site's thank-you page, '' when it has none
+    _people: OrderedDict = field(default_factory=OrderedDict, repr=False)
+
+    async def person(self, person_id: str):
+        """The lead behind a person id (or None), remembered for a minute: a poster served
+        from the cache then costs no database read, and an erased lead stops getting its
+        poster within ``PERSON_TTL`` seconds."""
+        from starlette.concurrency import run_in_threadpool
+
+        now = time.monotonic()
+        hit = self._people.get(person_id)
+        if hit is not None and now - hit[0] < PERSON_TTL:
+            return hit[1]
+        row = await run_in_threadpool(self.store.person, self.campaign.id, person_id)
+        self._people.pop(person_id, None)
+        if row is not None:
+            self._people[person_id] = (now, row)
+            while len(self._people) > 10_000:
+                self._people.popitem(last=False)
+        return row
 
     def code_owner(self, code: str) -> tuple[str, str]:
         return self.codes.get(code, ("", ""))

@@ -231,7 +231,7 @@ async def poster(request: Request) -> Response:
     except BadSignature as bad:
         status = {"expired": 410, "signature": 403}.get(bad.reason, 404)
         return JSONResponse({"ok": False, "error": bad.reason}, status_code=status)
-    person = await run_in_threadpool(state.store.person, state.campaign.id, req.person)
+    person = await state.person(req.person)
     if person is None:
         return JSONResponse({"ok": False, "error": "unknown person"}, status_code=404)
     headers = {"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"}

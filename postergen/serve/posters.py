@@ -13,13 +13,17 @@ small machines.  Two requests for the same poster while it renders share one ren
 The cache is on disk under ``cache_dir/<2 hex>/<key>.<ext>`` with
 ``key = sha256(spec hash · person · nickname · channel · variant · format)``: the expiry is
 left out, so a re-signed URL for the same poster is a cache hit, and a changed campaign
-spec makes new keys (old files are simply no longer read).  Files are written atomically.
+spec makes new keys (old files are simply no longer read).  Files are written to a
+temporary name and renamed, without a disk sync: a cache entry can always be made again,
+and one cut short by a crash is recognised (:func:`complete`) and rendered again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import tempfile
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,7 +31,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..codes import code_table
 from ..spec import parse_size
-from ..writer import write_atomic
 from .leads import clean_text
 from .signing import PosterRequest
 
@@ -39,6 +42,17 @@ def with_param(url: str, key: str, value: str) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key] + [(key, value)]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def complete(data: bytes, ext: str) -> bool:
+    """Whether *data* is a whole image file of its format (not cut short)."""
+    if ext == "jpg":
+        return data[:2] == b"\xff\xd8" and data.rstrip(b"\x00")[-2:] == b"\xff\xd9"
+    if ext == "png":
+        return data[:8] == b"\x89PNG\r\n\x1a\n" and data[-12:-4] == b"\x00\x00\x00\x00IEND"
+    if ext == "webp":
+        return data[:4] == b"RIFF" and int.from_bytes(data[4:8], "little") + 8 == len(data)
+    return False
 
 
 class Posters:
@@ -105,15 +119,30 @@ class Posters:
 
     def cached(self, key: str, ext: str) -> bytes | None:
         try:
-            return self.path(key, ext).read_bytes()
+            data = self.path(key, ext).read_bytes()
         except FileNotFoundError:
             return None
+        return data if complete(data, ext) else None
+
+    def _store(self, key: str, ext: str, data: bytes) -> None:
+        # Temp file + rename, without fsync: a cache entry can always be made again, and
+        # one cut short by a power failure is recognised by complete() and re-rendered.
+        path = self.path(key, ext)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def _make(self, req: PosterRequest, own_code: str, key: str) -> bytes:
         data = self.cached(key, req.ext)  # another request may have made it meanwhile
         if data is None:
             data = self._render(req, own_code)
-            write_atomic(self.path(key, req.ext), data)
+            self._store(key, req.ext, data)
             self.rendered += 1
         return data
 
