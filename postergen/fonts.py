@@ -1,8 +1,17 @@
-"""Fonts: the bundled CJK faces, user fonts, fallback chains and text measurement.
+"""Fonts: the bundled CJK and colour emoji faces, user fonts, fallback chains and text
+measurement.
 
 Measurement uses the fonts' own advance widths (``hmtx``), so it is exact, linear in the
 font size and independent of the rasteriser: layout can search sizes cheaply, and the
 raster and PDF painters place the very same lines.  Faces are loaded once per process.
+
+Text is measured by grapheme cluster (:mod:`postergen.textclean`): an emoji sequence
+(``👨‍👩‍👧``, ``🇨🇳``, ``1️⃣``, ``👍🏽``) is one glyph of a colour face with its *shaped* advance
+(HarfBuzz through Pillow's libraqm), not the sum of its code points.  Every chain ends with
+the bundled colour emoji face (:data:`EMOJI`, Noto Color Emoji).  A colour bitmap face
+has one fixed size (109 px for Noto Color Emoji): it is only ever opened at that size and
+its glyphs are scaled to the text (see :mod:`postergen.paint`).  Colour glyphs are drawn
+:data:`COLOR_SCALE` times the font size, so an emoji's box matches an ideograph's.
 """
 
 from __future__ import annotations
@@ -11,11 +20,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .textclean import graphemes, is_emoji, is_ignorable, needs_clusters
+
 FONT_DIR = Path(__file__).parent / "fonts"
 BUNDLED = {
     "regular": FONT_DIR / "NotoSansSC-Regular.otf",
     "bold": FONT_DIR / "NotoSansSC-Bold.otf",
 }
+#: The colour emoji face every chain falls back to last.
+EMOJI = FONT_DIR / "NotoColorEmoji.ttf"
+
+#: Colour glyphs are drawn at this share of the font size: Noto Color Emoji's glyph box
+#: is 1.17 em tall at its natural size (the size browsers draw it), which looks a size
+#: larger than the ideographs next to it; at 0.85 its box is one em tall, like theirs.
+COLOR_SCALE = 0.85
 
 
 class Face:
@@ -39,26 +57,86 @@ class Face:
             self.ascent = font["hhea"].ascent / upm
             self.descent = -font["hhea"].descent / upm
         self.family = font["name"].getDebugName(4) or self.path.stem
+        #: A colour face (bitmap CBDT/sbix or vector COLR): its glyphs are painted as
+        #: images in their own colours, COLOR_SCALE times the font size.
+        self.color = any(tag in font for tag in ("CBDT", "sbix", "COLR"))
+        #: The one size a bitmap colour face can be opened at (None: any size).
+        self.strike: int | None = _strike(font)
+        #: Centre of the face's em box above the baseline, in em (unscaled).
+        self.middle = (self.ascent - self.descent) / 2
+        if self.color:
+            k = COLOR_SCALE
+            self.advances = {cp: adv * k for cp, adv in self.advances.items()}
+            self.ascent, self.descent = self.ascent * k, self.descent * k
         font.close()
         self._pil: dict[int, object] = {}
+        self._shaped: dict[str, float] = {}
 
     def covers(self, ch: str) -> bool:
         return ord(ch) in self.advances
 
     def pil(self, size: int):
-        """A Pillow font of this face at *size* px (cached)."""
+        """A Pillow font of this face at *size* px (cached); a bitmap colour face opens at
+        its one strike size whatever *size* is (any other size is an OSError in Pillow)."""
+        size = self.strike or size
         font = self._pil.get(size)
         if font is None:
             from PIL import ImageFont
 
-            font = ImageFont.truetype(
-                str(self.path), size, index=self.index, layout_engine=ImageFont.Layout.BASIC
-            )
+            engine = ImageFont.Layout.RAQM if self.color and shaping() else ImageFont.Layout.BASIC
+            font = ImageFont.truetype(str(self.path), size, index=self.index, layout_engine=engine)
             self._pil[size] = font
         return font
 
+    @property
+    def render_size(self) -> int:
+        """The size colour glyphs are rasterised at before scaling."""
+        return self.strike or 128
+
+    def shaped_advance(self, cluster: str) -> float:
+        """The advance of *cluster* in em as this (colour) face draws it: one glyph for an
+        emoji sequence the font has, the glyphs of its parts for one it has not."""
+        adv = self._shaped.get(cluster)
+        if adv is None:
+            size = self.render_size
+            adv = self.pil(size).getlength(shaping_text(cluster)) / size
+            if self.color:
+                adv *= COLOR_SCALE
+            self._shaped[cluster] = adv
+        return adv
+
     def __repr__(self) -> str:
         return f"Face({self.path.name})"
+
+
+def _strike(font) -> int | None:
+    """The largest bitmap strike of a CBDT/sbix face (None for a scalable face)."""
+    try:
+        if "CBLC" in font:
+            return max(st.bitmapSizeTable.ppemY for st in font["CBLC"].strikes)
+        if "sbix" in font and "glyf" not in font and "CFF " not in font:
+            return max(font["sbix"].strikes)
+    except (KeyError, ValueError, AttributeError):
+        return None
+    return None
+
+
+@lru_cache(maxsize=1)
+def shaping() -> bool:
+    """True when Pillow has libraqm, so emoji sequences shape into single glyphs."""
+    from PIL import features
+
+    return bool(features.check("raqm"))
+
+
+def shaping_text(cluster: str) -> str:
+    """What is drawn for *cluster*: itself with libraqm; without it (no shaping, so no
+    ZWJ ligatures), its visible parts only — never a joiner's or selector's empty glyph."""
+    if shaping():
+        return cluster
+    from .textclean import is_ignorable
+
+    return "".join(ch for ch in cluster if not is_ignorable(ch)) or cluster
 
 
 @lru_cache(maxsize=None)
@@ -88,17 +166,19 @@ class Run:
 
 @dataclass
 class FontChain:
-    """A main face and its fallbacks; picks a face per character."""
+    """A main face and its fallbacks; picks a face per character and per grapheme cluster."""
 
     faces: tuple[Face, ...]
     _memo: dict[str, tuple[int, float]] = field(default_factory=dict, repr=False)
+    _cmemo: dict[str, tuple[int, float]] = field(default_factory=dict, repr=False)
 
     @property
     def main(self) -> Face:
         return self.faces[0]
 
     def lookup(self, ch: str) -> tuple[int, float]:
-        """(face index, advance in em) for *ch*; face index -1 when no face has it."""
+        """(face index, advance in em) for the code point *ch*; face index -1 when no face
+        has it.  Default-ignorable code points (joiners, selectors, soft hyphen) advance 0."""
         hit = self._memo.get(ch)
         if hit is None:
             hit = (-1, 0.0)
@@ -108,36 +188,82 @@ class FontChain:
                 if adv is not None:
                     hit = (i, adv)
                     break
+            if is_ignorable(ch):
+                hit = (max(hit[0], 0), 0.0)
             self._memo[ch] = hit
         return hit
 
+    def cluster(self, g: str) -> tuple[int, float]:
+        """(face index, advance in em) for the grapheme cluster *g*.
+
+        An emoji cluster goes to the first colour face that has its base character, with
+        the advance that face's shaping gives; any other cluster to the face of its first
+        character, with the sum of its code points' advances (marks add nothing)."""
+        if len(g) == 1 and not self._emoji_first(g):
+            return self.lookup(g)
+        hit = self._cmemo.get(g)
+        if hit is None:
+            hit = None
+            if is_emoji(g):
+                cp = ord(g[0])
+                for i, face in enumerate(self.faces):
+                    if face.color and cp in face.advances:
+                        hit = (i, face.shaped_advance(g))
+                        break
+            if hit is None:
+                idx = self.lookup(g[0])[0]
+                if idx >= 0 and self.faces[idx].color:
+                    hit = (idx, self.faces[idx].shaped_advance(g))
+                else:
+                    hit = (idx, sum(self.lookup(ch)[1] for ch in g))
+            self._cmemo[g] = hit
+        return hit
+
+    def _emoji_first(self, ch: str) -> bool:
+        """A single emoji-presentation character that a text face before the colour face
+        also has (e.g. a symbol font): it still goes to the colour face."""
+        return not ch.isascii() and is_emoji(ch)
+
+    def is_color(self, idx: int) -> bool:
+        return idx >= 0 and self.faces[idx].color
+
+    def clusters(self, text: str) -> list[tuple[str, int, float]]:
+        """(cluster, face index, advance in em) for each grapheme cluster of *text*."""
+        cluster = self.cluster
+        return [(g, *cluster(g)) for g in graphemes(text)]
+
     def missing(self, text: str) -> list[str]:
-        """Characters of *text* that no face in the chain has (control characters aside)."""
+        """Characters of *text* that no face in the chain has (control characters and
+        default-ignorable ones — U+FE0F, ZWJ, tags, soft hyphen — aside)."""
         out = []
         for ch in dict.fromkeys(text):
-            if ch in "\n\t\r" or ord(ch) < 32:
+            if ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F:
                 continue
-            if self.lookup(ch)[0] < 0 and ch not in out:
+            if self.lookup(ch)[0] < 0 and not is_ignorable(ch):
                 out.append(ch)
         return out
 
     def width(self, text: str) -> float:
         """Width of *text* in em units."""
+        if needs_clusters(text):
+            cluster = self.cluster
+            return sum(cluster(g)[1] for g in graphemes(text))
         lookup = self.lookup
         return sum(lookup(ch)[1] for ch in text)
 
     def runs(self, text: str) -> list[Run]:
-        """Split *text* into runs of one face each (missing characters use the main face)."""
+        """Split *text* into runs of one face each (missing characters use the main face);
+        a grapheme cluster is never split."""
         runs: list[Run] = []
         cur_face, cur_text, cur_adv = -2, [], 0.0
-        for ch in text:
-            idx, adv = self.lookup(ch)
+        for g in graphemes(text):
+            idx, adv = self.cluster(g)
             idx = max(idx, 0)
             if idx != cur_face and cur_text:
                 runs.append(Run("".join(cur_text), self.faces[cur_face], cur_adv))
                 cur_text, cur_adv = [], 0.0
             cur_face = idx
-            cur_text.append(ch)
+            cur_text.append(g)
             cur_adv += adv
         if cur_text:
             runs.append(Run("".join(cur_text), self.faces[cur_face], cur_adv))

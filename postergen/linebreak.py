@@ -11,6 +11,12 @@ Text is cut into *atoms*, the pieces a line may not break inside:
 * signs written inside a word stay in it ("US$5", "C#", "a@b.com"); ASCII quotes open
   and close alike, so the first of a pair is taken as opening, the second as closing.
 
+* an emoji (``🦌``, ``👨‍👩‍👧``, ``🇨🇳``) breaks like an ideograph; everything works on grapheme
+  clusters (:func:`postergen.textclean.graphemes`), so no break or ellipsis ever falls
+  inside one;
+* a soft hyphen (U+00AD) is a break opportunity inside a word: invisible (and dropped
+  from the lines) unless the line breaks there, where it becomes a hyphen.
+
 Spaces collapse to one and never start or end a line.  Lines are then filled greedily.
 An atom wider than a whole line is the only thing ever split, character by character,
 still keeping closing punctuation off the line start and opening brackets off the end.
@@ -21,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+
+from .textclean import SHY, graphemes, is_emoji
 
 #: Characters that must not start a line (行头禁则).
 NO_START = set(
@@ -35,7 +43,12 @@ NO_END = set("（［｛〔〈《「『【〘〖〝‘“｟«([{¥￥$£€#@＄
 
 
 def is_wide(ch: str) -> bool:
-    """True for characters that break like ideographs (CJK, kana, full-width forms)."""
+    """True for characters (or grapheme clusters) that break like ideographs (CJK, kana,
+    full-width forms, emoji)."""
+    if len(ch) > 1 or ord(ch) >= 0x1F000:
+        if is_emoji(ch):
+            return True
+        ch = ch[0]
     cp = ord(ch)
     return (
         0x2E80 <= cp <= 0x9FFF  # radicals, CJK symbols & punctuation, kana, CJK unified
@@ -65,7 +78,15 @@ def atoms(paragraph: str) -> list[Atom]:
     out: list[list] = []  # [text, space_before, kind, glue_next]
     pending_space = False
     double_quotes = 0
-    for ch in paragraph:
+    for ch in graphemes(paragraph):
+        if ch == SHY:
+            # A break opportunity: the atom so far ends here (keeping the mark, which
+            # becomes a hyphen if the line breaks after it).
+            if out and not pending_space:
+                out[-1][0] += ch
+                out[-1][2] = "shy"
+                out[-1][3] = False
+            continue
         if ch in SPACES:
             pending_space = True
             continue
@@ -110,12 +131,14 @@ def atoms(paragraph: str) -> list[Atom]:
 
 
 def _split_long(text: str, max_width: float, width: Callable[[str], float]) -> list[str]:
-    """Split an atom that cannot fit on one line, by character, with kinsoku."""
+    """Split an atom that cannot fit on one line, by grapheme cluster, with kinsoku."""
     pieces: list[str] = []
-    cur = ""
-    for ch in text:
-        if ch != " " and cur.strip() and width(cur + ch) > max_width + 1e-9:
-            body = cur.rstrip()
+    cur: list[str] = []
+    for ch in graphemes(text):
+        if ch != " " and "".join(cur).strip() and width("".join(cur) + ch) > max_width + 1e-9:
+            body = list(cur)
+            while body and body[-1] == " ":
+                body.pop()
             cut = len(body)
             if ch in NO_START:
                 # Push the last character that may start a line down with the closing
@@ -127,12 +150,16 @@ def _split_long(text: str, max_width: float, width: Callable[[str], float]) -> l
                 cut -= 1  # opening brackets go down too
             if cut <= 0:
                 cut = len(body)  # nothing can move: break before ch after all
-            pieces.append(body[:cut].rstrip())
-            cur = body[cut:].lstrip() + cur[len(body) :] + ch
+            pieces.append("".join(body[:cut]).rstrip())
+            rest = body[cut:] + cur[len(body) :]
+            while rest and rest[0] == " ":
+                rest.pop(0)
+            cur = rest + [ch]
         else:
-            cur += ch
-    if cur.strip():
-        pieces.append(cur.strip())
+            cur.append(ch)
+    last = "".join(cur)
+    if last.strip():
+        pieces.append(last.strip())
     return pieces or [""]
 
 
@@ -144,25 +171,41 @@ def break_lines(text: str, max_width: float, width: Callable[[str], float]) -> l
     """
     lines: list[str] = []
     space_w = width(" ")
+    hyphen_w = width(HYPHEN) if SHY in text else 0.0
     for paragraph in text.replace("\r\n", "\n").split("\n"):
         line, line_w = "", 0.0
         for atom in atoms(paragraph):
             w = width(atom.text)
             gap = space_w if (atom.space_before and line) else 0.0
-            if line_w + gap + w <= max_width + 1e-9:
+            # A soft hyphen ending the atom may become a hyphen: keep room for it.
+            tail = hyphen_w if atom.text.endswith(SHY) else 0.0
+            if line_w + gap + w + tail <= max_width + 1e-9:
                 line += (" " if gap else "") + atom.text
                 line_w += gap + w
                 continue
             if line:
-                lines.append(line)
+                lines.append(_soft_end(line))
             if w <= max_width + 1e-9:
                 line, line_w = atom.text, w
             else:
                 pieces = _split_long(atom.text, max_width, width)
                 lines.extend(pieces[:-1])
                 line, line_w = pieces[-1], width(pieces[-1])
-        lines.append(line)
+        lines.append(_soft_end(line, last=True))
     return drop_separators(lines)
+
+
+HYPHEN = "-"
+
+
+def _soft_end(line: str, last: bool = False) -> str:
+    """A line with its soft hyphens resolved: a hyphen where the line breaks at one
+    (unless *last*, the paragraph's end), nothing elsewhere."""
+    if SHY not in line:
+        return line
+    if line.endswith(SHY) and not last:
+        return line.rstrip(SHY).replace(SHY, "") + HYPHEN
+    return line.replace(SHY, "")
 
 
 #: Separators written between spaces ("助力 · 三人", "June 30 • 4,800 joined"): at a line
@@ -184,14 +227,17 @@ def drop_separators(lines: list[str]) -> list[str]:
 def ellipsize(line: str, max_width: float, width: Callable[[str], float], mark: str = "…") -> str:
     """Shorten *line* so that ``line + mark`` fits in *max_width*.
 
-    The mark never follows a space, an opening bracket or phrase punctuation ("好，…").
+    Cuts between grapheme clusters (never inside an emoji sequence); the mark never
+    follows a space, an opening bracket or phrase punctuation ("好，…").
     """
-    text = line.rstrip()
-    while text and width(text + mark) > max_width:
-        text = text[:-1].rstrip()
-    while text and (text[-1] in NO_END or text[-1] in PHRASE_END or text[-1] in SPACES):
-        text = text[:-1]
-    return text + mark
+    kept = graphemes(line.rstrip())
+    while kept and width("".join(kept) + mark) > max_width:
+        kept.pop()
+        while kept and kept[-1] in SPACES:
+            kept.pop()
+    while kept and (kept[-1] in NO_END or kept[-1] in PHRASE_END or kept[-1] in SPACES):
+        kept.pop()
+    return "".join(kept) + mark
 
 
 #: Punctuation after which Chinese text reads best broken (phrase ends).
@@ -234,7 +280,7 @@ def _fill(units: list[Atom], max_width: float, width) -> list[str] | None:
             line += (" " if gap else "") + unit.text
             line_w += gap + w
     lines.append(line)
-    return drop_separators(lines)
+    return drop_separators([_soft_end(line, last=True) for line in lines])
 
 
 def _narrowest(fn, count: int, lo: float, hi: float) -> float:

@@ -12,9 +12,10 @@ import math
 from functools import lru_cache
 
 from .colors import parse_hex
-from .fonts import load_face
+from . import emoji
 from .images import fit_image, open_rgba
 from .layout import ImageItem, LayoutTree, MarkItem, QRItem, ShapeItem, TextItem
+from .textclean import is_ignorable, needs_clusters
 
 SS = 4  # supersampling factor for anti-aliased masks
 
@@ -227,18 +228,61 @@ def _chain(fonts: tuple[str, ...]):
     return chain_for(fonts)
 
 
-def draw_line(draw, chain, text: str, x: float, baseline: float, size: int, fill):
+def draw_line(draw, chain, text: str, x: float, baseline: float, size: int, fill) -> list:
     """Draw one line glyph by glyph, each at the position the layout measured.
 
     Drawing whole runs would let Pillow round every advance to a whole pixel, so text
-    would drift from the layout (and from the PDF) by a few pixels per line.
+    would drift from the layout (and from the PDF) by a few pixels per line.  Colour
+    clusters (emoji) are not drawn here: they are returned as ``(cluster, face, x,
+    baseline, size, middle)`` for :func:`paste_color` to composite in their own colours.
     """
     faces = chain.faces
+    color = []
+    if needs_clusters(text):
+        for g, idx, adv in chain.clusters(text):
+            face = faces[max(idx, 0)]
+            if face.color:
+                color.append((g, face, x, baseline, size, chain.main.middle))
+            elif not g.isspace():
+                for ch in g:  # a base and its marks, each where Pillow's basic layout puts it
+                    if not is_ignorable(ch):
+                        draw.text((x, baseline), ch, font=face.pil(size), fill=fill, anchor="ls")
+            x += adv * size
+        return color
     for ch in text:
         idx, adv = chain.lookup(ch)
-        if not ch.isspace():
-            draw.text((x, baseline), ch, font=faces[max(idx, 0)].pil(size), fill=fill, anchor="ls")
+        face = faces[max(idx, 0)]
+        if face.color:
+            color.append((ch, face, x, baseline, size, chain.main.middle))
+        elif not ch.isspace() and not is_ignorable(ch):
+            draw.text((x, baseline), ch, font=face.pil(size), fill=fill, anchor="ls")
         x += adv * size
+    return color
+
+
+@lru_cache(maxsize=4096)
+def _scaled_glyph(face, cluster: str, size: int):
+    """(RGB, alpha) of a colour glyph scaled for the font *size*; cached, as a batch draws
+    the same emoji at the same size on every poster."""
+    from PIL import Image
+
+    im = emoji.glyph(face, cluster)[0]
+    f = emoji.scale(face, size)
+    w, h = max(1, round(im.width * f)), max(1, round(im.height * f))
+    # LANCZOS on RGBA resamples premultiplied colours (no dark fringes at the edges).
+    small = im.resize((w, h), Image.Resampling.LANCZOS)
+    return small.convert("RGB"), small.getchannel("A")
+
+
+def paste_color(canvas, placements, alpha: int = 255, offset=(0, 0)) -> None:
+    """Composite colour glyphs returned by :func:`draw_line` onto *canvas* (*offset*: where
+    the surface draw_line drew on sits on the canvas), each scaled from its render size
+    and placed by :func:`postergen.emoji.placement`."""
+    ox, oy = offset
+    for cluster, face, x, baseline, size, middle in placements:
+        rgb, mask = _scaled_glyph(face, cluster, size)
+        left, top, _, _ = emoji.placement(face, cluster, x, baseline, size, middle)
+        canvas.paste(rgb, (round(left + ox), round(top + oy)), _with_alpha(mask, alpha))
 
 
 def _paint_text(canvas, item: TextItem):
@@ -256,8 +300,9 @@ def _paint_text(canvas, item: TextItem):
         x1, y1 = min(canvas.width, x + w + m), min(canvas.height, y + h + m)
         target, fill = Image.new("L", (x1 - ox, y1 - oy), 0), 255
     draw = ImageDraw.Draw(target)
+    color = []
     for line in item.lines:
-        draw_line(draw, chain, line.text, line.x - ox, line.baseline - oy, item.size, fill)
+        color += draw_line(draw, chain, line.text, line.x - ox, line.baseline - oy, item.size, fill)
         if item.strike:
             t = max(1.0, item.size * 0.06)
             yy = line.baseline - oy - item.size * 0.3
@@ -265,6 +310,8 @@ def _paint_text(canvas, item: TextItem):
             draw.rectangle((x0, yy - t / 2, x0 + line.width + item.size * 0.1, yy + t / 2), fill=fill)
     if target is not canvas:
         canvas.paste(rgba[:3], (ox, oy, ox + target.width, oy + target.height), _with_alpha(target, rgba[3]))
+    if color:
+        paste_color(canvas, color, rgba[3], (ox, oy))
 
 
 def _paint_mark(canvas, item: MarkItem):
@@ -287,7 +334,8 @@ def _paint_mark(canvas, item: MarkItem):
         lw = chain.width(item.label) * size
         face = chain.main
         baseline = y + h / 2 + size * (face.ascent - face.descent) / 2 - size * 0.06
-        draw_line(ImageDraw.Draw(canvas), chain, item.label, x + (w - lw) / 2, baseline, size, (255, 255, 255))
+        color = draw_line(ImageDraw.Draw(canvas), chain, item.label, x + (w - lw) / 2, baseline, size, (255, 255, 255))
+        paste_color(canvas, color)
 
 
 def _paint_qr(canvas, item: QRItem):

@@ -12,11 +12,19 @@ MIN_MODULE_PX_AT_1080 = 3.0
 MIN_CONTRAST = 4.5
 
 
-def decode(image) -> list[str]:
-    """Texts of the QR codes zxing-cpp finds in a Pillow image."""
+def decode(image, pure: bool = False) -> list[str]:
+    """Texts of the QR codes zxing-cpp finds in a Pillow image.
+
+    Only QR codes are looked for (a sixth of the time of trying every format).  *pure*
+    says the image is one symbol and its quiet zone, nothing else (a crop of a poster's
+    QR box): zxing-cpp then reads the module grid directly, several times faster."""
     import zxingcpp
 
-    return [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    fmt = zxingcpp.BarcodeFormat.QRCode
+    if pure:
+        image = image.convert("L")
+        return [r.text for r in zxingcpp.read_barcodes(image, formats=fmt, is_pure=True, try_rotate=False)]
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=fmt) if r.format == fmt]
 
 
 def crop(image, item: QRItem):
@@ -46,7 +54,9 @@ def verify(image, expected: str, half: bool = True) -> str | None:
     *half* is false) half size."""
     from PIL import Image
 
-    got = decode(image)
+    got = decode(image, pure=True)
+    if got != [expected]:
+        got = decode(image)  # the full detector, as a phone camera would
     if got != [expected]:
         return _wrong(got, expected, "")
     if not half:

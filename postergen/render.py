@@ -16,8 +16,9 @@ is copied and only the personal layers (and those few static ones) are painted.
 QR codes: every poster's code is decoded back (zxing-cpp) from the painted pixels.  The
 half-size check (a phone at a distance) depends on the module size and version, not on
 the data, so it runs once per template, size and QR version.  For personal posters the
-costly mask search is skipped: the mask that the first code of the same length chose is
-reused, and a code that then fails to decode is made again with the full search.
+costly mask search is skipped: the mask chosen for a stand-in URL of the same shape is
+reused (the same in every process), and a code that then fails to decode is made again
+with the full search.
 """
 
 from __future__ import annotations
@@ -135,8 +136,7 @@ class PosterRenderer:
         static = self._static_for(variant, template, width, height)
         v = self.loaded.variant(variant)
         tmpl = v.templates[template]
-        mask_key = (len(url), v.spec.qr.error_correction, bool(v.spec.qr.logo))
-        mask = self._masks.get(mask_key) if self.reuse_mask else None
+        mask = self._mask_for(url, v) if self.reuse_mask else None
         image, tree, personal = self._paint(static, v, tmpl, width, height, url, extra, mask)
         warnings: list[str] = []
         qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
@@ -149,10 +149,6 @@ class PosterRenderer:
                 problem = verify(crop(image, qr), url, half=False)
             if problem:
                 raise PostergenError(problem)
-            if self.reuse_mask and mask is None:
-                from .qr import make_matrix
-
-                self._masks[mask_key] = make_matrix(qr.data, qr.error).mask  # cached: no new search
             key = (qr.version, qr.module, bool(qr.logo))
             if key not in static.half_checked:
                 static.half_checked[key] = verify(crop(image, qr), url)
@@ -161,6 +157,21 @@ class PosterRenderer:
                 raise PostergenError(static.half_checked[key])
         data = encode(image, fmt, quality) if fmt else None
         return Rendered(tree, image, data, tuple(warnings))
+
+    def _mask_for(self, url: str, v) -> int:
+        """The mask segno chooses for a stand-in of *url*: the same length, its query's
+        letters and digits replaced by '0'.  Personal URLs differ only there, so one
+        search serves every poster, and the choice is the same in every process (a
+        retried batch partition gives the same bytes)."""
+        from .qr import make_matrix, resolve_level
+
+        level = resolve_level(v.spec.qr.error_correction, bool(v.spec.qr.logo))
+        cut = url.find("?")
+        stand_in = url if cut < 0 else url[:cut] + re.sub(r"[A-Za-z0-9]", "0", url[cut:])
+        key = (stand_in, level)
+        if key not in self._masks:
+            self._masks[key] = make_matrix(stand_in, level).mask
+        return self._masks[key]
 
     def _paint(self, static: _Static, v, tmpl, width: int, height: int, url: str, extra, mask):
         _, _, personal = layout_layers(v, tmpl, width, height, url, extra, select=is_personal, qr_mask=mask)

@@ -19,11 +19,13 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
     """Write *data* to *path* atomically; return False when the file already had it.
 
     The bytes go to a temporary file in the same folder, are flushed to disk, and the
     file is renamed over the target, so a reader (or a crash) never sees half a file.
+    With *sync* false the flush to disk is left to the caller (a batch syncs once per
+    chunk of rows, before it journals them, instead of once per file).
     """
     if file_sha256(path) == sha256(data):
         return False
@@ -33,7 +35,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

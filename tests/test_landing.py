@@ -263,7 +263,7 @@ def test_bad_landing_sections_are_reported(campaign):
 
 
 def test_missing_landing_assets_and_glyphs_are_reported_by_the_loader(campaign):
-    found = problems(campaign({"landing": {"hero": "assets/nope.jpg", "bait": "奖励\U0001F600"}}))
+    found = problems(campaign({"landing": {"hero": "assets/nope.jpg", "bait": "奖励\U00013000"}}))
     assert any("landing.hero: file not found: assets/nope.jpg" in p for p in found), found
     assert any("landing.bait: character" in p for p in found), found
 

@@ -126,11 +126,14 @@ def subset_woff2(path: str, chars: str) -> bytes:
 
 
 def web_fonts(chain, text: str, prefix: str, weight: int) -> list[WebFont]:
-    """One :class:`WebFont` per file of *chain* that draws some character of *text*."""
+    """One :class:`WebFont` per file of *chain* that draws some character of *text*.
+
+    Colour (emoji) faces are left out: the phone's own emoji font draws emoji, with the
+    ZWJ sequences and skin tones its users know, at no cost in page bytes."""
     per_face: dict[int, set[str]] = {}
     for ch in _chars(text):
         idx = chain.lookup(ch)[0]
-        if idx >= 0:
+        if idx >= 0 and not chain.faces[idx].color:
             per_face.setdefault(idx, set()).add(ch)
     fonts = []
     for idx in sorted(per_face):

@@ -9,6 +9,9 @@ baseline.
   and ligatures are off because layout measured with plain advance widths (as Pillow's
   basic layout draws).  The element's top is computed from the baseline with the face's
   ascent *as Pango sees it* (:func:`postergen.pdf.weasy.baseline_em`).
+* **Emoji** (clusters of a colour face) are pictures: the glyph rendered once at the
+  font's bitmap size, embedded as PNG at full resolution where the raster painter puts
+  it (:mod:`postergen.emoji`); the colour font itself is never embedded.
 * **QR codes** are a placeholder rectangle in a colour nothing else uses; the PDF
   finisher of :func:`postergen.pdf.paint_pdf` swaps it for the dark modules.
 * **Images** are embedded at their own resolution (never resampled to poster pixels),
@@ -20,8 +23,8 @@ baseline.
 
 May import: :mod:`postergen.pdf.weasy` (resources, fonts, images, the text CSS its
 baselines are measured with), :mod:`postergen.layout`, :mod:`postergen.fonts`,
-:mod:`postergen.colors` and :mod:`postergen.printsizes`.  Never WeasyPrint itself (it
-writes a string) and never :mod:`postergen.pdf`, which builds on it.
+:mod:`postergen.emoji`, :mod:`postergen.colors` and :mod:`postergen.printsizes`.  Never
+WeasyPrint itself (it writes a string) and never :mod:`postergen.pdf`, which builds on it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import html
 import math
 from dataclasses import dataclass
 
+from .. import emoji
 from ..colors import parse_hex
 from ..fonts import Face, chain_for
 from ..layout import ImageItem, LayoutTree, MarkItem, QRItem, ShapeItem, TextItem
@@ -231,9 +235,27 @@ class Page:
             ch = missing[0]
             raise PdfError(f"{what}: character '{ch}' (U+{ord(ch):04X}) is in no configured font")
         for run in chain.runs(text):
+            if run.face.color:
+                for g, _, adv in chain.clusters(run.text):
+                    if not g.isspace():
+                        self.color_glyph(run.face, g, x, baseline, size, chain.main.middle, color)
+                    x += adv * size
+                continue
             if run.text.strip():
                 self.text_run(run.face, run.text, x, baseline, size, color)
             x += run.advance * size
+
+    def color_glyph(self, face: Face, cluster: str, x: float, baseline: float, size: float, middle: float, color: str) -> None:
+        """A colour glyph (emoji) as its picture at the render size (109 px for Noto Color
+        Emoji), placed where the raster painter puts it; translucent text makes it
+        translucent too."""
+        data = emoji.png(face, cluster)
+        url = self.resources.add(data, "image/png")
+        prepare_image(url, data)
+        rect = self.f.rect(*emoji.placement(face, cluster, x, baseline, size, middle))
+        # *color* is CSS (#rrggbb, or rgba(…) for translucent text): its alpha is the opacity.
+        opacity = f"opacity:{color.rsplit(',', 1)[1].rstrip(')')}" if color.startswith("rgba(") else ""
+        self.div(rect, opacity, f'<img src="{html.escape(url)}" style="display:block;width:100%;height:100%">')
 
     # ---- items
 

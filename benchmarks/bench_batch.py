@@ -1,0 +1,133 @@
+"""Personal posters per second for the whole `postergen batch` command, against the JPEG
+encode floor measured in the same run.
+
+Usage:  python benchmarks/bench_batch.py [--rows 600] [--jobs 2] [--template bold] [--size 1080x1920]
+
+Makes a copy of examples/tea-invite cut to one template and size (JPEG), a people file of
+ROWS participants (the example's avatars and emoji nicknames, cycled), then:
+
+1. runs `python -m postergen batch … -j JOBS -q` as a whole process (start-up, campaign
+   loading, worker start, every row) and reports posters/s and its peak memory;
+2. the encode floor: JOBS processes doing nothing but JPEG-encoding a finished poster of
+   the same size and quality, the same number of times — the fastest any batch could go;
+3. the ratio of the two, the figure docs/performance.md records (this machine is shared
+   and noisy: the ratio, measured side by side, is the figure, not the absolute rate);
+4. a re-run of the same command: every row unchanged, nothing rendered.
+
+With --memory ROWS1,ROWS2,… it runs only the batch at each size and prints the peak
+RSS of the largest process, to show that memory is flat in the number of rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEA = ROOT / "examples" / "tea-invite"
+NICKS = ["小鹿", "阿杰🏀", "Lily🌸", "奶茶续命中☕️", "👨‍👩‍👧 幸福一家人", "𠮷野家的小吉", "王小明", "🇨🇳 中国心", "点赞狂魔👍🏽", "店员07·小周"]
+
+
+def make_campaign(folder: Path, template: str, size: str) -> Path:
+    shutil.copytree(TEA, folder, ignore=shutil.ignore_patterns("people.csv"))
+    text = (folder / "campaign.yaml").read_text(encoding="utf-8")
+    text = text.replace("templates: [bold, photo, minimal]", f"templates: [{template}]")
+    text = text.replace("sizes: [1080x1920, 750x1334, 1080x1080, 1242x1660]", f"sizes: [{size}]")
+    text = text.replace("formats: [png, jpeg]", "formats: [jpeg]")
+    text = text.replace("tracking:\n", "tracking:\n  secret_env: BENCH_SECRET\n")
+    (folder / "campaign.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def make_people(folder: Path, rows: int) -> Path:
+    avatars = sorted(p.name for p in (folder / "avatars").glob("*.jpg"))
+    path = folder / "people.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "nickname", "avatar"])
+        for i in range(rows):
+            w.writerow([f"m{i:07d}", f"{NICKS[i % len(NICKS)]}{i}", f"avatars/{avatars[i % len(avatars)]}"])
+    return path
+
+
+def run_batch(campaign: Path, people: Path, out: Path, jobs: int) -> tuple[float, float]:
+    env = {**os.environ, "BENCH_SECRET": "bench-secret-0123456789abcdef", "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "postergen", "batch", str(campaign), "--people", str(people), "-o", str(out), "-j", str(jobs), "-q"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, check=False)
+    wall = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def _encode(args) -> float:
+    path, n, quality = args
+    from PIL import Image
+
+    image = Image.open(path).convert("RGB")
+    image.load()
+    t = time.perf_counter()
+    for _ in range(n):
+        buf = io.BytesIO()
+        image.save(buf, "JPEG", quality=quality, subsampling=0, optimize=False, progressive=False)
+    return time.perf_counter() - t
+
+
+def encode_floor(poster: Path, rows: int, jobs: int, quality: int) -> float:
+    """Wall seconds for *jobs* processes to JPEG-encode the poster *rows* times in all."""
+    per = [rows // jobs + (1 if i < rows % jobs else 0) for i in range(jobs)]
+    with ProcessPoolExecutor(jobs) as ex:
+        list(ex.map(_encode, [(str(poster), 1, quality)] * jobs))  # warm the workers
+        t = time.perf_counter()
+        list(ex.map(_encode, [(str(poster), n, quality) for n in per]))
+        return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=600)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--template", default="bold")
+    ap.add_argument("--size", default="1080x1920")
+    ap.add_argument("--memory", default="", help="comma-separated row counts: peak memory only")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        campaign = make_campaign(tmp / "tea", args.template, args.size)
+        if args.memory:
+            print(f"{'rows':>9} {'wall s':>8} {'rows/s':>8} {'peak RSS MB':>12}")
+            for n in [int(x) for x in args.memory.split(",")]:
+                people = make_people(campaign, n)
+                out = tmp / f"out-{n}"
+                wall, peak = run_batch(campaign, people, out, args.jobs)
+                print(f"{n:>9} {wall:>8.1f} {n / wall:>8.1f} {peak:>12.0f}")
+                shutil.rmtree(out)
+            return
+        people = make_people(campaign, args.rows)
+        out = tmp / "out"
+        wall, peak = run_batch(campaign, people, out, args.jobs)
+        posters = list((out / "posters").rglob("*.jpg"))
+        assert len(posters) == args.rows, f"{len(posters)} posters for {args.rows} rows"
+        floor = encode_floor(posters[0], args.rows, args.jobs, 88)
+        rewall, _ = run_batch(campaign, people, out, args.jobs)
+        rate, floor_rate = args.rows / wall, args.rows / floor
+        print(f"{args.rows} personal posters, {args.template} {args.size} JPEG q88, {args.jobs} jobs")
+        print(f"  batch (whole command)   {wall:7.2f} s  {rate:7.1f} posters/s   peak RSS {peak:.0f} MB")
+        print(f"  JPEG encode floor       {floor:7.2f} s  {floor_rate:7.1f} posters/s")
+        print(f"  ratio batch/floor       {rate / floor_rate:7.2f}      (≥ 0.60 meets 120/s against a 200/s floor)")
+        print(f"  unchanged re-run        {rewall:7.2f} s  ({args.rows / rewall:.0f} rows/s)")
+
+
+if __name__ == "__main__":
+    main()

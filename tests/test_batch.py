@@ -1,0 +1,203 @@
+"""postergen batch: a personal poster per row, attributable, resumable, one bad row never
+stopping the others."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from postergen.batch.names import poster_path, safe_name
+from postergen.batch.run import BatchOptions, run_batch
+from postergen.cli import app
+from postergen.loader import load_campaign
+from postergen.qrcheck import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+TEA = ROOT / "examples" / "tea-invite"
+SECRET = {"TEA_SECRET": "k3Jx9-long-enough-test-secret-0123456789"}
+
+
+def small_campaign(tmp_path: Path, sizes=("540x960",), formats=("jpeg",), templates=("bold",)) -> Path:
+    """The tea example, cut down to one small poster per person (fast)."""
+    folder = tmp_path / "tea"
+    shutil.copytree(TEA, folder, ignore=shutil.ignore_patterns("people.csv", "avatars"))
+    text = (folder / "campaign.yaml").read_text(encoding="utf-8")
+    text = text.replace("templates: [bold, photo, minimal]", f"templates: [{', '.join(templates)}]")
+    text = text.replace("sizes: [1080x1920, 750x1334, 1080x1080, 1242x1660]", f"sizes: [{', '.join(sizes)}]")
+    text = text.replace("formats: [png, jpeg]", f"formats: [{', '.join(formats)}]")
+    text = text.replace("tracking:\n", "tracking:\n  secret_env: TEA_SECRET\n")
+    (folder / "campaign.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def people_file(folder: Path, rows: list[tuple], name="people.csv") -> Path:
+    (folder / "avatars").mkdir(exist_ok=True)
+    for src in (TEA / "avatars").glob("*.jpg"):
+        shutil.copy(src, folder / "avatars" / src.name)
+    path = folder / name
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "nickname", "avatar"])
+        w.writerows(rows)
+    return path
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture
+def campaign(tmp_path, monkeypatch):
+    for k, v in SECRET.items():
+        monkeypatch.setenv(k, v)
+    return small_campaign(tmp_path)
+
+
+def test_every_poster_carries_its_persons_code(campaign, tmp_path):
+    people = people_file(campaign, [("u1", "小鹿", "avatars/a00.jpg"), ("u2", "阿杰🏀", "avatars/a01.jpg"), ("u3", "Lily", "")])
+    out = tmp_path / "out"
+    summary = run_batch(load_campaign(campaign), people, out, BatchOptions(jobs=1))
+    assert (summary.rows, summary.written, summary.failed) == (3, 3, 0)
+    rows = read_csv(out / "people.csv")
+    assert [r["id"] for r in rows] == ["u1", "u2", "u3"]
+    codes = {r["code"] for r in rows}
+    assert len(codes) == 3
+    for r in rows:
+        assert f"ref={r['code']}" in r["url"]
+        image = Image.open(out / r["paths"])
+        assert image.size == (540, 960)
+        assert decode(image) == [r["url"]]
+        assert r["status"] == "written"
+    # the placeholder row says so
+    assert rows[2]["warnings"] == "" or "placeholder" not in rows[0]["warnings"]
+
+
+def test_codes_differ_from_channel_codes_and_lookup(campaign, tmp_path):
+    from postergen.jobs import codes_for
+
+    people = people_file(campaign, [("u1", "小鹿", "")])
+    out = tmp_path / "out"
+    run_batch(load_campaign(campaign), people, out, BatchOptions(jobs=1))
+    code = read_csv(out / "people.csv")[0]["code"]
+    channel_codes = {r.code for r in codes_for(load_campaign(campaign))[0]}
+    assert code not in channel_codes and len(code) == 10
+
+
+def test_bad_rows_never_stop_the_others(campaign, tmp_path):
+    people = people_file(campaign, [
+        ("u1", "小鹿", "avatars/a00.jpg"),
+        ("u1", "duplicate", "avatars/a00.jpg"),
+        ("", "no id", ""),
+        ("u3", "ok", "avatars/nope.jpg"),
+    ])
+    out = tmp_path / "out"
+    summary = run_batch(load_campaign(campaign), people, out, BatchOptions(jobs=1))
+    assert summary.written == 2 and summary.failed == 2
+    failed = read_csv(out / "failed.csv")
+    assert [f["row"] for f in failed] == ["3", "4"]
+    assert "duplicate id 'u1'" in failed[0]["reason"]
+    ok = {r["id"]: r for r in read_csv(out / "people.csv") if r["status"] == "written"}
+    assert "placeholder" in ok["u3"]["warnings"]
+
+
+def test_avatar_required_fails_the_row(campaign, tmp_path):
+    people = people_file(campaign, [("u1", "小鹿", ""), ("u2", "阿杰", "avatars/a01.jpg")])
+    out = tmp_path / "out"
+    summary = run_batch(load_campaign(campaign), people, out, BatchOptions(jobs=1, avatar_required=True))
+    assert (summary.written, summary.failed) == (1, 1)
+    assert read_csv(out / "failed.csv")[0]["column"] == "avatar"
+
+
+def test_rerun_renders_nothing_and_one_changed_row_only(campaign, tmp_path):
+    rows = [(f"u{i}", f"朋友{i}", f"avatars/a0{i % 10}.jpg") for i in range(6)]
+    people = people_file(campaign, rows)
+    out = tmp_path / "out"
+    loaded = load_campaign(campaign)
+    first = run_batch(loaded, people, out, BatchOptions(jobs=1))
+    assert first.written == 6
+    mtimes = {p: p.stat().st_mtime_ns for p in (out / "posters").rglob("*.jpg")}
+    again = run_batch(loaded, people, out, BatchOptions(jobs=1))
+    assert (again.written, again.unchanged) == (0, 6)
+    assert {p: p.stat().st_mtime_ns for p in (out / "posters").rglob("*.jpg")} == mtimes
+    rows[2] = ("u2", "改了名字", rows[2][2])
+    people_file(campaign, rows)
+    third = run_batch(loaded, people, out, BatchOptions(jobs=1))
+    assert (third.written, third.unchanged) == (1, 5)
+    changed = [r for r in read_csv(out / "people.csv") if r["status"] == "written"]
+    assert [r["id"] for r in changed] == ["u2"]
+
+
+def test_worker_processes_give_the_same_bytes(campaign, tmp_path):
+    rows = [(f"p{i}", f"同学{i}", f"avatars/a0{i % 10}.jpg") for i in range(40)]
+    people = people_file(campaign, rows)
+    loaded = load_campaign(campaign)
+    one = run_batch(loaded, people, tmp_path / "one", BatchOptions(jobs=1))
+    two = run_batch(loaded, people, tmp_path / "two", BatchOptions(jobs=2))
+    assert one.written == two.written == 40
+    a = {r["id"]: r["sha256"] for r in read_csv(tmp_path / "one" / "people.csv")}
+    b = {r["id"]: r["sha256"] for r in read_csv(tmp_path / "two" / "people.csv")}
+    assert a == b
+
+
+def test_sigkill_midway_then_rerun_gives_each_good_row_once(campaign, tmp_path):
+    rows = [(f"k{i}", f"用户{i}", f"avatars/a0{i % 10}.jpg") for i in range(120)]
+    rows.append(("k5", "dup", ""))
+    people = people_file(campaign, rows)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "postergen", "batch", str(campaign), "--people", str(people), "-o", str(out), "-j", "2", "-q"]
+    env = {**os.environ, **SECRET, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    journal = out / ".postergen" / "batch.sqlite"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list((out / "posters").rglob("*.jpg"))) >= 20:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert journal.exists()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr  # the duplicate row
+    people_rows = read_csv(out / "people.csv")
+    good = [r for r in people_rows if r["status"] != "failed"]
+    assert sorted(r["id"] for r in good) == sorted(f"k{i}" for i in range(120))
+    assert len(list((out / "posters").rglob("*.jpg"))) == 120
+    assert not list(out.rglob("*.part"))
+    for r in good[::17]:
+        assert decode(Image.open(out / r["paths"])) == [r["url"]]
+
+
+def test_safe_names_are_unique_and_plain():
+    ids = ["u1", "U1", "../../etc/passwd", "小鹿", "a" * 300, "con", "_x", "x y"]
+    names = [safe_name(i) for i in ids]
+    assert len(set(names)) == len(ids)
+    assert names[0] == "u1"
+    for n in names:
+        assert "/" not in n and ".." not in n and len(n) <= 64
+    assert poster_path("u1", "bold", "540x960", "jpg").startswith("posters/")
+
+
+def test_cli_exit_codes_and_json(campaign, tmp_path):
+    runner = CliRunner()
+    people = people_file(campaign, [("u1", "小鹿", ""), ("u1", "dup", "")])
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["batch", str(campaign), "--people", str(people), "-o", str(out), "-j", "1", "--json"])
+    assert res.exit_code == 1, res.output
+    data = json.loads(res.stdout)
+    assert data["written"] == 1 and data["failed"] == 1
+    res = runner.invoke(app, ["batch", str(campaign), "--people", str(tmp_path / "none.csv"), "-o", str(out)])
+    assert res.exit_code == 2
+    res = runner.invoke(app, ["batch", str(campaign), "--people", str(people), "-o", str(out), "--channel", "moment"])
+    assert res.exit_code == 2 and "did you mean 'moments'" in res.output
