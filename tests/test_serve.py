@@ -64,7 +64,7 @@ def test_lead_is_kept_with_its_attribution_and_own_code(site, db):
         [lead] = rows(s, "leads")
         [submit] = rows(s, "events")
     phone_hash = hmac.new(SECRET, b"13912345678", hashlib.sha256).hexdigest()
-    own = derive_code(SECRET, "tea-invite-3", "moments", "base", inviter="lead-" + phone_hash[:16])
+    own = derive_code(SECRET, "tea-invite-3", "moments", "base", inviter="lead-" + phone_hash[:16], length=10)
     assert lead["phone"] == "13912345678"  # '+86 139 1234 5678' normalised
     assert lead["phone_hash"] == phone_hash
     assert (lead["code"], lead["channel"], lead["variant"], lead["ref"]) == (codes(s)[("moments", "base")], "moments", "base", inviter)

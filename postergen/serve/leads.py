@@ -12,8 +12,9 @@ and a ``+86`` / ``0086`` / ``86`` prefix (``+86 139 1234 5678`` → ``1391234567
 stored key is ``phone_hash = HMAC-SHA256(campaign secret, normalised phone)`` (hex), so a
 number is deduplicated per campaign without the hash being reversible by anyone who lacks
 the secret.  A lead's own person id is ``"lead-" + phone_hash[:16]`` (64 bits: stable,
-and it does not reveal the number); its own personal code is
-``derive_code(secret, campaign, channel, variant, inviter=person id)``.
+and it does not reveal the number); its own personal code is the batch's
+:func:`postergen.batch.person.personal_code` of that id for the lead's channel and
+variant (the channel code's HMAC with the person id, two characters longer).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from ..tracking import ALPHABET, UTM_KEYS, derive_code
+from ..tracking import ALPHABET, UTM_KEYS
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 _PHONE_JUNK = re.compile(r"[\s\-().\u00a0\u2000-\u200b\u3000]")
@@ -192,7 +193,10 @@ class Campaign:
     lang: str = "zh"
 
     def own_code(self, person: str, channel: str, variant: str) -> str:
-        return derive_code(self.secret, self.id, channel, variant, inviter=person, length=self.code_length)
+        """The person's own referral code, as ``postergen batch`` makes it."""
+        from ..batch.person import personal_code
+
+        return personal_code(self.secret, self.id, channel, variant, person, self.code_length)
 
 
 def _attribution(fields: dict[str, str], campaign: Campaign, lang: str) -> Attribution:

@@ -5,8 +5,11 @@ poster is that campaign's first template at its first size, with the person as t
 inviter in the trust header and their own personal code (``ref``) in the QR URL — the
 loop that turns today's invitee into tomorrow's inviter.
 
-Rendering is :class:`postergen.render.PosterRenderer` (static layers painted once per
-template and size, QR mask reuse), in one worker thread off the event loop: the renderer
+A poster is made exactly as ``postergen batch`` makes a row's:
+:class:`postergen.batch.person.PersonalPoster` prepares the person (cleaned nickname with
+its fallback, a placeholder avatar drawn from the nickname, personal code and QR URL) and
+:class:`postergen.render.PosterRenderer` draws it (static layers painted once per template
+and size, QR mask reuse), in one worker thread off the event loop: the renderer
 keeps per-process caches and posters are CPU-bound, so one thread per server is right on
 small machines.  Two requests for the same poster while it renders share one render.
 
@@ -24,24 +27,12 @@ import asyncio
 import hashlib
 import os
 import tempfile
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..codes import code_table
 from ..spec import parse_size
-from .leads import clean_text
 from .signing import PosterRequest
-
-FALLBACK_NICKNAME = {"zh": "你的好友", "en": "Your friend"}
-
-
-def with_param(url: str, key: str, value: str) -> str:
-    """*url* with the query parameter *key* set to *value*."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key] + [(key, value)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
 def complete(data: bytes, ext: str) -> bool:
@@ -68,6 +59,8 @@ class Posters:
         self.renderer = PosterRenderer(loaded, reuse_mask=True)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postergen-poster")
         self._inflight: dict[str, asyncio.Future] = {}
+        self._preparers: dict = {}
+        self.secret = secret
         names = tuple(name for name, _, _, _ in loaded.variant_list())
         self._rows = {(r.channel, r.variant): r for r in code_table(loaded.spec, secret, names)}
         self.rendered = 0  # cache misses served (for health and benchmarks)
@@ -77,36 +70,37 @@ class Posters:
     def share_url(self, channel: str, variant: str, own_code: str) -> str:
         """What a person's poster QR carries: their channel's QR URL (the short link when
         there is one) with their own code as ``ref``."""
+        from ..batch.person import personal_url
+
         row = self._rows.get((channel, variant))
-        base = row.qr_url if row is not None else self.loaded.variant(variant).spec.landing_url
-        return with_param(base, "ref", own_code)
+        return personal_url(row.qr_url, own_code) if row is not None else self.loaded.variant(variant).spec.landing_url
 
-    def nickname(self, text: str) -> str:
-        """The nickname as drawn: cleaned, characters no bundled font has dropped, and a
-        friendly fallback when nothing is left."""
-        text = clean_text(unicodedata.normalize("NFC", text), 40)
-        missing = set(self.loaded.chain("heading").missing(text))
-        text = " ".join("".join(ch for ch in text if ch not in missing).split())
-        return text or FALLBACK_NICKNAME["en" if self.lang.startswith("en") else "zh"]
+    def _preparer(self, channel: str, variant: str):
+        """``postergen batch``'s per-person preparation for one channel × variant."""
+        from ..batch.person import PersonalPoster, Target
 
-    # ------------------------------------------------------------------ adapter
+        key = (channel, variant)
+        hit = self._preparers.get(key)
+        if hit is None:
+            spec = self.loaded.variant(variant).spec
+            width, height = parse_size(spec.output.sizes[0])
+            row = self._rows.get(key)
+            target = Target(variant, channel, row.qr_url if row else "", ((spec.output.templates[0], width, height, "jpeg"),))
+            hit = self._preparers[key] = PersonalPoster(self.loaded, target, self.secret, None, self.cache_dir / "avatars")
+        return hit
 
-    def _render(self, req: PosterRequest, own_code: str) -> bytes:
-        # ADAPTER (temporary): builds the personal binding data itself until postergen.batch
-        # exposes its per-person preparation (nickname cleaning, avatar placeholder, code and
-        # QR URL); then this should call that shared function instead.
-        v = self.loaded.variant(req.variant)
-        spec = v.spec
-        template = spec.output.templates[0]
+    def _render(self, req: PosterRequest, own_code: str | None) -> bytes:
+        """The poster, prepared the way ``postergen batch`` prepares a row (cleaned nickname,
+        placeholder avatar, personal code and QR URL) and drawn by the one renderer."""
+        prepared = self._preparer(req.channel, req.variant).prepare(req.person, req.nickname, "", {})
+        url, extra = prepared.url, prepared.extra
+        if own_code and prepared.code != own_code:  # the code kept with the lead wins (e.g. code_length changed since)
+            url = self.share_url(req.channel, req.variant, own_code)
+            extra = {**extra, "person": {**extra["person"], "code": own_code}}
+        spec = self.loaded.variant(req.variant).spec
         width, height = parse_size(spec.output.sizes[0])
-        nick = self.nickname(req.nickname)
-        line = spec.inviter.line if spec.inviter else ("推荐你一起来" if not self.lang.startswith("en") else "invites you")
-        extra = {
-            "inviter": {"nickname": nick, "avatar": None, "line": line},
-            "person": {"id": req.person, "code": own_code, "nickname": nick},
-        }
-        url = self.share_url(req.channel, req.variant, own_code)
-        rendered = self.renderer.render(req.variant, template, width, height, url, extra, fmt=req.format, quality=spec.output.quality)
+        rendered = self.renderer.render(req.variant, spec.output.templates[0], width, height, url, extra,
+                                        fmt=req.format, quality=spec.output.quality)
         return rendered.data
 
     # ------------------------------------------------------------------ cache
@@ -167,7 +161,7 @@ class Posters:
             if variant not in seen:
                 seen.add(variant)
                 req = PosterRequest("warm-up", "", channel, variant, "jpg", 0)
-                self._pool.submit(self._render, req, "0" * self.loaded.spec.tracking.code_length)
+                self._pool.submit(self._render, req, None)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
