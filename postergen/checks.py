@@ -25,28 +25,66 @@ def check_tracking(loaded, environ=None) -> list[Problem]:
     """Secret, code collisions and personal data in anything that goes into a URL."""
     from .jobs import codes_for
 
-    spec = loaded.spec
     _, problems = codes_for(loaded, environ)
     problems = [_at(loaded, ("tracking", "secret_env"), p.message, p.severity) if p.path == "tracking.secret_env" else p for p in problems]
-    fields: list[tuple[tuple, str]] = [(("landing_url",), spec.landing_url), (("campaign", "id"), spec.campaign.id)]
-    if spec.tracking.short_base:
-        fields.append((("tracking", "short_base"), spec.tracking.short_base))
+    seen: dict[tuple, str] = {}
+    for loc, value in url_fields(loaded):
+        seen[loc] = value
+        for message in _personal(value):
+            problems.append(_at(loaded, loc, message))
+    for vname, _, _, vloaded in (loaded.variant_list() if loaded.variants else ()):
+        line = _variant_line(loaded, vname)
+        for loc, value in url_fields(vloaded):
+            if seen.get(loc) == value:
+                continue
+            for message in _personal(value):
+                path = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in loc).replace(".[", "[")
+                problems.append(Problem(f"{path}: {message}", file=str(loaded.path), line=line, path=f"variant '{vname}'"))
+    return problems
+
+
+def url_fields(loaded) -> list[tuple[tuple, str]]:
+    """(location, value) of everything that goes into a URL: every URL field of the spec
+    (landing_url, short_base, the form's endpoint and privacy link, follow link, share
+    base URL…), and the ids and names that become path segments or UTM values."""
+    from . import spec as specmod
+    from .loader import walk
+
+    spec = loaded.spec
+    fields = list(walk(specmod.Campaign, loaded.raw, specmod._UrlMarker))
+    fields.append((("campaign", "id"), spec.campaign.id))
     for i, ch in enumerate(spec.channels):
         fields += [(("channels", i, "id"), ch.id), (("channels", i, "medium"), ch.medium)]
         if ch.source:
             fields.append((("channels", i, "source"), ch.source))
-    for loc, value in fields:
-        what = personal_data(value)
-        if what:
-            problems.append(_at(loaded, loc, f"contains {what}; personal data must never go into a URL or a code"))
-        for m in _PLACEHOLDER.finditer(value):
-            name = (m.group(1) or m.group(2) or "").strip().lower()
-            if any(word in name for word in PERSONAL_BINDINGS):
-                problems.append(
-                    _at(loaded, loc, f"the placeholder '{m.group(0)}' would put personal data into the URL; "
-                        "identify inviters by their code, never by name, phone or user id")
-                )
-    return problems
+    for i, variant in enumerate(spec.variants):
+        fields.append((("variants", i, "name"), variant.name))
+    if spec.matrix is not None:
+        for i, factor in enumerate(spec.matrix.factors):
+            fields += [(("matrix", "factors", i, "levels", str(level)), str(level)) for level in factor.levels]
+    return fields
+
+
+def _personal(value: str) -> list[str]:
+    out = []
+    what = personal_data(value)
+    if what:
+        out.append(f"contains {what}; personal data must never go into a URL or a code")
+    for m in _PLACEHOLDER.finditer(value):
+        name = (m.group(1) or m.group(2) or "").strip().lower()
+        if any(word in name for word in PERSONAL_BINDINGS):
+            out.append(
+                f"the placeholder '{m.group(0)}' would put personal data into the URL; "
+                "identify inviters by their code, never by name, phone or user id"
+            )
+    return out
+
+
+def _variant_line(loaded, name: str) -> int | None:
+    for i, variant in enumerate(loaded.spec.variants):
+        if variant.name == name:
+            return line_of(loaded.raw, ("variants", i))
+    return line_of(loaded.raw, ("matrix",))
 
 
 def check_qr(loaded, jobs) -> list[Problem]:
@@ -87,7 +125,12 @@ def check_landing(loaded, environ=None) -> list[Problem]:
     become problems, the page's own warnings (draft form, colour fixes) warnings."""
     from .jobs import codes_for
     from .landing import LandingError, default_row, render_landing
+    from .landing.render import check_templates
 
+    try:
+        check_templates(loaded)  # every template in the campaign's folder, even unused ones
+    except LandingError as exc:
+        return [_template_problem(loaded, exc, "landing template")]
     rows, _ = codes_for(loaded, environ)
     problems = []
     seen = set()
@@ -97,13 +140,22 @@ def check_landing(loaded, environ=None) -> list[Problem]:
         try:
             page = render_landing(vloaded, row)
         except LandingError as exc:
-            problems.append(Problem(f"{where}: {exc}", file=str(loaded.path)))
+            problem = _template_problem(loaded, exc, where)
+            if str(problem) not in {str(p) for p in problems}:
+                problems.append(problem)
             continue
         for message in page.warnings:
             if message not in seen:
                 seen.add(message)
                 problems.append(Problem(f"{where}: {message}", file=str(loaded.path), severity="warning"))
     return problems
+
+
+def _template_problem(loaded, exc, where: str) -> Problem:
+    """A landing error as a problem: at the template's file:line when it is in one."""
+    if exc.file:
+        return Problem(exc.message, file=exc.file, line=exc.line)
+    return Problem(f"{where}: {exc}", file=str(loaded.path))
 
 
 def validate_campaign(path, strict: bool = False, environ=None):

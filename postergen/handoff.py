@@ -13,13 +13,13 @@ what changed).
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .csvsafe import csv_text
 from .writer import write_atomic
 
 TABLE = ["variant", "factors", "code", "url", "short_url", "weight", "share"]
@@ -61,12 +61,10 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
             rel = f"posters/{row['variant'] or 'base'}/{name}"
             _copy(out / ".build" / row["path"], folder / rel)
             result.files.append(f"{channel}/{rel}")
-        table = io.StringIO()
-        writer = csv.DictWriter(table, fieldnames=TABLE, lineterminator="\n")
-        writer.writeheader()
+        table = []
         for vname, weight, factors, vloaded in variants:
             code = next((r for r in rows if r.variant == vname and r.channel == wanted), None)
-            writer.writerow(
+            table.append(
                 {
                     "variant": vname,
                     "factors": "; ".join(f"{k}={v}" for k, v in factors.items()),
@@ -77,7 +75,7 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
                     "share": f"{weight / total:.1%}",
                 }
             )
-        write_atomic(folder / "variants.csv", table.getvalue().encode("utf-8"))
+        write_atomic(folder / "variants.csv", csv_text(TABLE, table).encode("utf-8"))
         write_atomic(folder / "README.md", _readme(loaded, channel, channel_name, variants, total).encode("utf-8"))
         result.files += [f"{channel}/variants.csv", f"{channel}/README.md"]
         result.channels.append(channel)

@@ -36,6 +36,12 @@ def resolve_inside(base: Path, rel: str) -> Path:
     return full
 
 
+def inside(path: Path, root: Path) -> bool:
+    """Whether *path*, symlinks resolved, is *root* or inside it."""
+    real, top = Path(path).resolve(), Path(root).resolve()
+    return real == top or top in real.parents
+
+
 def near(path: Path, base: Path) -> str | None:
     """A file next to the missing *path* with a similar name, relative to *base*."""
     folder = path.parent
@@ -89,8 +95,10 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
         guess = near(path, base) if base is not None else None
         hint = f" — did you mean '{guess}'?" if guess else " (paths are relative to the spec's folder)"
         raise ImageProblem(f"file not found: {shown}{hint}")
-    if not path.is_file():
+    if path.is_dir():
         raise ImageProblem(f"{shown or '.'} is a folder, not an image file")
+    if not path.is_file():
+        raise ImageProblem(f"{shown} is not a regular file (a pipe, socket or device); give an image file")
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ImageProblem(f"{shown} is {size / 1e6:.0f} MB; images must be under {MAX_BYTES // 2**20} MB")

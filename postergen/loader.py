@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from . import spec as specmod
 from .errors import Problem, SpecError, display_path
 from .fonts import BUNDLED, EMOJI, FontChain, chain_for, resolve_font
-from .images import ImageProblem, check_image, near as _near_name, resolve_inside
+from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside
 from .spec import Campaign
 from .textclean import clean, codepoint, control_characters, describe, invisible_characters
 from .template import BUILTIN_DIR, Template, find_template, search_path
@@ -250,6 +250,10 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
             if found is None:
                 at(("output", "templates", i), _no_template(name, paths, output.templates_dir))
                 continue
+            if found.parent == paths[0] and not inside(found, base):
+                at(("output", "templates", i), f"{output.templates_dir}/{name}.yaml is a link to a file outside "
+                   "the campaign folder; copy the template in instead of linking it")
+                continue
             tpl, tpl_problems = load_template(found, base)
             template_problems.extend(tpl_problems)
             if tpl is not None:
@@ -345,8 +349,14 @@ def _font_path(base: Path, ref: str) -> Path:
         except KeyError as exc:
             raise ImageProblem(str(exc.args[0])) from None
     full = resolve_inside(base, ref)
-    if not full.is_file():
+    if not full.exists():
         raise ImageProblem(f"font file not found: {ref}" + _near(full, base))
+    from .safeio import FileProblem, check_file
+
+    try:
+        check_file(full, ref, kind="font")
+    except FileProblem as exc:
+        raise ImageProblem(str(exc)) from None
     if full.suffix.lower() not in (".ttf", ".otf", ".ttc"):
         raise ImageProblem(f"'{ref}' is not a .ttf, .otf or .ttc font file")
     try:
@@ -402,7 +412,7 @@ def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Probl
         tpl = _fast_builtin(path)
         if tpl is not None:
             return tpl, ()
-    data, problems = load_yaml(path, shown, empty_hint="a template needs 'name:' and 'frames:'")
+    data, problems = load_yaml(path, shown, empty_hint="a template needs 'name:' and 'frames:'", kind="template")
     if data is None:
         return None, tuple(problems)
     tpl, problems = validate(Template, data, shown)

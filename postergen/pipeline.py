@@ -17,8 +17,6 @@ that does not scan) is reported and the others are still written.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Callable
 
 from . import __version__
 from .checks import check_tracking
+from .csvsafe import csv_text
 from .errors import PostergenError, Problem, SpecError
 from .layout import QRItem
 from .loader import Loaded, load_campaign
@@ -231,7 +230,9 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
                 if str(warning) not in {str(w) for w in result.warnings}:
                     result.warnings.append(warning)
     if loaded.variants and pages:
-        weights = [(name, weight) for name, weight, _, _ in loaded.variant_list()]
+        from .variants import shares
+
+        weights = shares([(name, weight) for name, weight, _, _ in loaded.variant_list()])
         lang = "en" if pages[0].html.lstrip().lower().startswith('<!doctype html>\n<html lang="en') else "zh-CN"
         for channel in [c.id for c in loaded.spec.channels] or [""]:
             html = split_html(loaded.spec.campaign.id, channel, weights, lang=lang)
@@ -259,8 +260,4 @@ def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> 
         "files": rows,
     }
     write_atomic(out / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_atomic(out / "manifest.csv", buf.getvalue().encode())
+    write_atomic(out / "manifest.csv", csv_text(MANIFEST_FIELDS, rows).encode())

@@ -10,14 +10,10 @@ PAGES_DIR = Path(__file__).parent / "templates" / "pages"
 
 @lru_cache(maxsize=1)
 def _env():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    """The sandboxed environment of the built-in pages (redirect, split)."""
+    from .sandbox import environment
 
-    return Environment(
-        loader=FileSystemLoader(str(PAGES_DIR)),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    return environment([(PAGES_DIR, PAGES_DIR)], autoescape=True, keep_trailing_newline=True)
 
 
 def redirect_path(code: str) -> str:

@@ -21,8 +21,13 @@ class _TextMarker:
     """Marks a string field as text drawn on a poster (checked for glyph coverage)."""
 
 
+class _UrlMarker:
+    """Marks a string field as a URL (checked for personal data)."""
+
+
 AssetPath = Annotated[str, _AssetMarker()]
 DisplayText = Annotated[str, _TextMarker()]
+UrlText = Annotated[str, _UrlMarker()]
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
@@ -298,6 +303,11 @@ class Channel(Model):
     printed: bool = Field(default=False, description="True for print channels (store posters, 包裹卡).")
 
 
+#: Query parameters with a meaning of their own: the inviter ('ref', carried by the landing
+#: page's script) and a forced A/B variant ('ab', read by the split page).
+RESERVED_PARAMS = ("ref", "ab")
+
+
 class Tracking(Model):
     """How tracking codes and QR URLs are made."""
 
@@ -309,12 +319,24 @@ class Tracking(Model):
     )
     code_length: int = Field(default=8, ge=6, le=10, description="Characters per code (6-10).")
     code_param: str = Field(default="c", pattern=r"^[a-z_][a-z0-9_]{0,15}$", description="Query parameter carrying the code.")
-    short_base: str | None = Field(
+    short_base: UrlText | None = Field(
         default=None,
         description="Base of the short form '<short_base>/c/<code>'; when set, QR codes carry the short "
         "form and build writes a redirect page per code.",
         pattern=r"^https?://[^\s?#]+$",
     )
+
+    @field_validator("code_param")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        # The QR URL's UTM values (and the landing script's 'ref', the split page's 'ab')
+        # would overwrite the code: every QR code would lose it while the manifest lists it.
+        if value.startswith("utm_") or value in RESERVED_PARAMS:
+            raise ValueError(
+                f"'{value}' is a parameter postergen already uses ({', '.join(('utm_*',) + RESERVED_PARAMS)}): "
+                "the code would be dropped from every QR URL; use another name, e.g. 'c' or 'code'"
+            )
+        return value
 
 
 # --------------------------------------------------------------------------- landing page
@@ -332,7 +354,7 @@ def _check_link(value: str) -> str:
     return value
 
 
-WebLink = Annotated[str, AfterValidator(_check_link)]
+WebLink = Annotated[str, AfterValidator(_check_link), _UrlMarker()]
 
 
 def _check_pattern(value: str) -> str:
@@ -569,7 +591,13 @@ class Variant(Model):
     """A named A/B variant: overrides of the base campaign."""
 
     name: str = Field(description="Variant name used in paths, codes and utm_content, e.g. 'a' or 'cash-5'.", pattern=_SLUG)
-    weight: float = Field(default=1, gt=0, description="Share of visitors the split page sends here (relative).")
+    weight: float = Field(
+        default=1,
+        ge=0.001,
+        le=1000,
+        allow_inf_nan=False,
+        description="Share of visitors the split page sends here (relative, 0.001 to 1000).",
+    )
     set: dict[str, Any] = Field(
         default_factory=dict,
         description="Overrides as dotted field paths, e.g. {poster.headline: 邀5位好友, theme.primary: '#137A5B', "
@@ -607,7 +635,13 @@ class Matrix(Model):
         default_factory=list,
         description="Combinations to leave out, e.g. [{reward: cash, colour: green}] (every given factor must match).",
     )
-    cap: int | None = Field(default=None, ge=1, description="Keep at most this many variants (in expansion order).")
+    cap: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Keep at most this many variants (in expansion order; at most 1000). Without it, a matrix "
+        "of more than 50 combinations is an error.",
+    )
 
 
 class Campaign(Model):
@@ -617,7 +651,7 @@ class Campaign(Model):
 
     version: Literal[1] = Field(default=1, description="Spec format version; always 1 for now.")
     campaign: CampaignInfo = Field(description="Campaign id and name.")
-    landing_url: str = Field(
+    landing_url: UrlText = Field(
         description="Where the QR code leads: an http(s) URL of the landing page.",
         pattern=r"^https?://[^\s/$.?#][^\s]*$",
     )

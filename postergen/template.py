@@ -162,6 +162,6 @@ def builtin_names() -> list[str]:
 def find_template(name: str, paths: list[Path]) -> Path | None:
     for folder in paths:
         candidate = folder / f"{name}.yaml"
-        if candidate.is_file():
+        if candidate.exists():  # a folder or a pipe is then reported by the loader
             return candidate
     return None

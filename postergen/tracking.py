@@ -68,8 +68,13 @@ def short_url(short_base: str, code: str) -> str:
 
 # --------------------------------------------------------------------------- personal data
 
+_SEP = r"[\s\-.]?"  # what people (and autofill) put between digit groups
 _PII = [
-    ("a mobile phone number", re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")),
+    # 13812345678, 138 1234 5678, 138-1234-5678, +86 138…, 0086138…, 86138… (country code).
+    (
+        "a mobile phone number",
+        re.compile(rf"(?<![\d+])(?:(?:\+|00)?\s*86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}(?!\d)"),
+    ),
     ("an e-mail address", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")),
     ("an ID card number", re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")),
 ]
@@ -77,8 +82,15 @@ PERSONAL_BINDINGS = ("inviter.", "nickname", "phone", "mobile", "openid", "union
 
 
 def personal_data(text: str) -> str | None:
-    """What kind of personal data *text* contains, or None."""
-    for what, pattern in _PII:
-        if pattern.search(text):
-            return what
+    """What kind of personal data *text* (a URL or a part of one) contains, or None.
+
+    The text is read percent-decoded too (``%2B86`` is ``+86``, ``+`` in a query is a
+    space), so an encoded number is found like a plain one.
+    """
+    from urllib.parse import unquote, unquote_plus
+
+    for candidate in dict.fromkeys((text, unquote(text), unquote_plus(text))):
+        for what, pattern in _PII:
+            if pattern.search(candidate):
+                return what
     return None

@@ -35,13 +35,35 @@ class VariantDef:
     loc: tuple = ()  # where in the spec it was declared (for error lines)
 
 
+#: A matrix without ``cap`` may make at most this many variants (each is validated and
+#: rendered in every size and channel); ``cap`` raises it up to the schema's 1000.
+DEFAULT_CAP = 50
+#: Combinations scanned at most (exclusions can skip many): beyond, drop levels.
+MAX_COMBINATIONS = 1_000_000
+
+
+def combinations(matrix) -> int:
+    """How many level combinations *matrix* has before exclusions."""
+    n = 1
+    for f in matrix.factors:
+        n *= max(1, len(f.levels))
+    return n
+
+
 def expand(spec) -> list[VariantDef]:
-    """The variants a spec declares (explicit ones first, then the matrix), in order."""
+    """The variants a spec declares (explicit ones first, then the matrix), in order.
+
+    A matrix yields at most ``cap`` variants (:data:`DEFAULT_CAP` without one) and scans
+    at most :data:`MAX_COMBINATIONS` combinations; :func:`matrix_problems` says when a
+    matrix is larger than that.
+    """
     out = [VariantDef(v.name, v.weight, dict(v.set), {}, ("variants", i)) for i, v in enumerate(spec.variants)]
     if spec.matrix is not None:
         m = spec.matrix
         count = 0
-        for levels in itertools.product(*(list(f.levels.items()) for f in m.factors)):
+        cap = m.cap or DEFAULT_CAP
+        combos = itertools.islice(itertools.product(*(list(f.levels.items()) for f in m.factors)), MAX_COMBINATIONS)
+        for levels in combos:
             chosen = {f.name: name for f, (name, _) in zip(m.factors, levels)}
             if any(all(chosen.get(k) == v for k, v in ex.items()) for ex in m.exclude):
                 continue
@@ -53,7 +75,7 @@ def expand(spec) -> list[VariantDef]:
                     overrides.update(value)
             out.append(VariantDef("-".join(chosen.values()), 1.0, overrides, chosen, ("matrix",)))
             count += 1
-            if m.cap is not None and count >= m.cap:
+            if count >= cap:
                 break
     return out
 
@@ -64,6 +86,20 @@ def matrix_problems(spec) -> list[tuple[tuple, str]]:
     out: list[tuple[tuple, str]] = []
     if spec.matrix is None:
         return out
+    total = combinations(spec.matrix)
+    counts = " × ".join(str(len(f.levels)) for f in spec.matrix.factors)
+    some = "up to " if spec.matrix.exclude else ""
+    if total > MAX_COMBINATIONS:
+        out.append(
+            (("matrix", "factors"), f"makes {total:,} combinations ({counts} levels); at most {MAX_COMBINATIONS:,} "
+             "can be considered — drop factors or levels")
+        )
+    elif spec.matrix.cap is None and total > DEFAULT_CAP:
+        out.append(
+            (("matrix",), f"makes {some}{total:,} variants ({counts} levels), more than the {DEFAULT_CAP} a matrix "
+             "may make without a cap; set matrix.cap to how many to keep (at most 1000, in expansion order), "
+             "exclude combinations, or drop levels")
+        )
     factors = {f.name: f for f in spec.matrix.factors}
     for i, ex in enumerate(spec.matrix.exclude):
         for key, level in ex.items():
@@ -83,6 +119,13 @@ def matrix_problems(spec) -> list[tuple[tuple, str]]:
                          "or set `field` to the one field this factor changes")
                     )
     return out
+
+
+def shares(variants: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``[(name, weight)]`` normalised to shares that add up to 1 (rounded to 1e-9), so
+    the split page's arithmetic never sees an extreme number."""
+    total = sum(w for _, w in variants) or 1.0
+    return [(name, round(w / total, 9)) for name, w in variants]
 
 
 def duplicate_names(defs: list[VariantDef]) -> list[str]:

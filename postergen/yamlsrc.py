@@ -29,23 +29,35 @@ INIT_HINT = "run 'postergen init' for a starting point"
 # --------------------------------------------------------------------------- YAML
 
 
-def load_yaml(path: Path, shown: str, empty_hint: str = INIT_HINT) -> tuple[Any, list[Problem]]:
-    """Parse *path*; return (data, problems).  Data keeps line info (ruamel round-trip)."""
+#: Bounds on a YAML document, checked before anything reads it: an alias bomb
+#: (``&a [*b, *b, …]``) expands to billions of values; hundreds of nesting levels
+#: exhaust the parser's recursion.  A campaign spec has a few hundred values, ~10 levels.
+MAX_NODES = 100_000
+MAX_DEPTH = 40
+
+
+def load_yaml(path: Path, shown: str, empty_hint: str = INIT_HINT, kind: str = "spec") -> tuple[Any, list[Problem]]:
+    """Parse *path*; return (data, problems).  Data keeps line info (ruamel round-trip).
+
+    The file must be a regular UTF-8 file within :data:`postergen.safeio.LIMITS` for
+    *kind*; the document may not nest deeper than :data:`MAX_DEPTH` or expand (through
+    aliases) to more than :data:`MAX_NODES` values.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    from .safeio import FileProblem, read_text
 
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(f"file not found: {path}", file=shown)]
-    except IsADirectoryError:
-        return None, [Problem("is a folder, not a YAML file", file=shown)]
-    except UnicodeDecodeError as exc:
-        return None, [Problem(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=shown)]
-    except OSError as exc:
-        return None, [Problem(f"cannot read: {exc.strerror}", file=shown)]
+        text = read_text(path, shown, kind=kind)
+    except FileProblem as exc:
+        reason = {"file not found": f"file not found: {path}", "is a folder, not a file": "is a folder, not a YAML file"}
+        return None, [Problem(reason.get(exc.reason, exc.reason), file=shown, line=exc.line)]
+    deep = _flow_depth(text)
+    if deep is not None:
+        return None, [Problem(_too_deep(), file=shown, line=deep)]
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
@@ -54,9 +66,144 @@ def load_yaml(path: Path, shown: str, empty_hint: str = INIT_HINT) -> tuple[Any,
         return None, [Problem(_yaml_message(exc, text), file=shown, line=line)]
     except YAMLError as exc:
         return None, [Problem(f"YAML syntax error: {exc}", file=shown)]
+    except RecursionError:
+        return None, [Problem(_too_deep(), file=shown)]
     if data is None:
         return None, [Problem(f"the file is empty; {empty_hint}", file=shown)]
+    problem = bound(data, shown)
+    if problem is not None:
+        return None, [problem]
     return data, []
+
+
+def _too_deep() -> str:
+    return (
+        f"the YAML nests more than {MAX_DEPTH} levels deep; a campaign needs about 10 — "
+        "check for a runaway indentation or unclosed brackets"
+    )
+
+
+def _flow_depth(text: str) -> int | None:
+    """The line where ``[``/``{`` brackets nest beyond :data:`MAX_DEPTH` (None when they
+    do not): a scan, before the parser (whose recursion a deep bracket nest exhausts
+    slowly), that skips comments and quoted text and, outside brackets, counts a bracket
+    only where a value starts (``key: [``, ``- [``), not inside plain text."""
+    depth, line, quote, comment = 0, 1, "", False
+    prev = last = "\n"  # previous character; last non-blank character of the line
+    for ch in text:
+        if ch == "\n":
+            line += 1
+            comment = False
+            prev = last = "\n"
+            continue
+        if comment:
+            pass
+        elif quote:
+            if ch == quote and not (quote == '"' and prev == "\\"):
+                quote = ""
+        elif ch == "#" and prev in " \t\n":
+            comment = True
+        elif ch in " \t":
+            pass
+        else:
+            starts_value = depth > 0 or (last in "\n:-?" and prev in " \t\n")
+            if ch in "'\"" and (starts_value or depth):
+                quote = ch
+            elif ch in "[{" and starts_value:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return line
+            elif ch in "]}" and depth:
+                depth -= 1
+            last = ch
+        prev = ch
+    return None
+
+
+def bound(data: Any, shown: str) -> Problem | None:
+    """A problem when *data* nests deeper than :data:`MAX_DEPTH` or expands, counting
+    every alias as the copy it stands for, to more than :data:`MAX_NODES` values.
+
+    Iterative and memoised per node, so a billion-value alias bomb is measured in
+    microseconds without being expanded; a self-referencing alias is refused too.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_ids: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    culprit = what = None
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if not isinstance(node, (dict, list)):
+            continue
+        if done:
+            children = [c for c in (node.values() if isinstance(node, dict) else node) if isinstance(c, (dict, list))]
+            size[key] = 1 + len(node) - len(children) + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            open_ids.discard(key)
+            if size[key] > MAX_NODES or depth[key] > MAX_DEPTH:
+                culprit, what = node, "size" if size[key] > MAX_NODES else "depth"
+                break
+            continue
+        if key in size:
+            continue
+        if key in open_ids:
+            where = _path_to(data, node)
+            return Problem(
+                "a YAML alias refers to the mapping or list it is in (endless nesting); remove it",
+                file=shown, line=line_of(data, where), path=dotted(where) or None,
+            )
+        open_ids.add(key)
+        stack.append((node, True))
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)) and id(child) not in size:
+                stack.append((child, False))
+    if culprit is None:
+        return None
+    if what == "depth":
+        where = _first_too_deep(data)
+        return Problem(_too_deep(), file=shown, line=line_of(data, where))  # the line; the path is just long
+    where = _path_to(data, culprit)
+    line, path = line_of(data, where), dotted(where) or None
+    return Problem(
+        f"expands to more than {MAX_NODES:,} values through YAML aliases (*name repeats what &name marks); "
+        "write the values out, or repeat less",
+        file=shown, line=line, path=path,
+    )
+
+
+def _first_too_deep(data: Any) -> tuple:
+    """The location of the first value nested deeper than :data:`MAX_DEPTH` (the key that
+    opens level MAX_DEPTH + 1), by a depth-first walk that stops there."""
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    seen: set[int] = set()
+    while stack:
+        node, loc = stack.pop()
+        if len(loc) > MAX_DEPTH:
+            return loc
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((child, loc + (k,)) for k, child in reversed(list(items)) if isinstance(child, (dict, list)))
+    return ()
+
+
+def _path_to(data: Any, target: Any) -> tuple:
+    """The location of the node *target* in *data* (each shared node visited once)."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        node, loc = stack.pop()
+        if node is target:
+            return loc
+        if id(node) in seen or not isinstance(node, (dict, list)):
+            continue
+        seen.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((child, loc + (k,)) for k, child in reversed(list(items)) if isinstance(child, (dict, list)))
+    return ()
 
 
 def _yaml_message(exc, text: str) -> str:

@@ -123,7 +123,7 @@ def test_yaml_problems(campaign, text, expected):
 def test_not_utf8(campaign):
     spec = campaign()
     spec.write_bytes("poster:\n  headline: 邀请\n".encode("gb18030"))
-    assert problems("campaign.yaml") == ["campaign.yaml: not UTF-8 text (byte 20); save the file as UTF-8"]
+    assert problems("campaign.yaml") == ["campaign.yaml:2: not UTF-8 text (byte 20); save the file as UTF-8"]
 
 
 def test_spec_folder_without_campaign_yaml(campaign, tmp_path):

@@ -19,7 +19,7 @@ from postergen.errors import SpecError
 from postergen.loader import load_campaign
 from postergen.tracking import ALPHABET, derive_code, normalise_code, tracking_url, utm
 
-SECRET = {"TEA_SECRET": "correct horse battery staple"}
+SECRET = {"TEA_SECRET": "9f86d081884c7d659a2feaa0c55ad015"}  # 16 random bytes, as `openssl rand -hex 16`
 _CHANNELS = {
     "tracking": {"secret_env": "TEA_SECRET"},
     "channels": [

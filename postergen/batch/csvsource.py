@@ -76,8 +76,9 @@ def records(fh: BinaryIO) -> Iterator[tuple[bytes | None, str | None]]:
             if size <= MAX_RECORD:
                 parts.append(line)
         if size > MAX_RECORD:
+            limit = f"{MAX_RECORD >> 20} MiB" if MAX_RECORD >= 1 << 20 else f"{MAX_RECORD} bytes"
             yield None, (
-                f"this row is over {MAX_RECORD >> 20} MiB long; check for a '\"' that opens a quoted cell "
+                f"this row is over {limit} long; check for a '\"' that opens a quoted cell "
                 "and is never closed, or shorten the row"
             )
         elif state == _QUOTED and not line:
@@ -126,13 +127,30 @@ def detect(head: bytes, complete: bool, given: str | None) -> tuple[str, str, in
         return name, name, 0
     if bom:
         return "utf-8-sig", "utf-8", 3
-    for name in ("utf-8", "gb18030"):
-        try:
-            codecs.getincrementaldecoder(name)().decode(head, final=complete)
-            return name, name, 0
-        except UnicodeDecodeError:
-            pass
+    if _decodes(head, "utf-8", complete):
+        return "utf-8", "utf-8", 0
+    # Not all UTF-8.  Chinese in UTF-8 is often valid GB18030 by chance, while GB18030 text is
+    # rarely valid UTF-8, so UTF-8 wins if it reads at least half of the non-ASCII lines (a
+    # few damaged or pasted rows then fail alone instead of the whole file being mis-read).
+    lines = head.split(b"\n")
+    if not complete:
+        lines.pop()  # may end mid-character
+    foreign = [line for line in lines if not line.isascii()]
+    readable = sum(_decodes(line, "utf-8") for line in foreign)
+    if readable and readable * 2 >= len(foreign):
+        return "utf-8", "utf-8", 0
+    readable = sum(_decodes(line, "gb18030") for line in foreign)
+    if _decodes(head, "gb18030", complete) or (readable and readable * 2 >= len(foreign)):
+        return "gb18030", "gb18030", 0
     raise FileProblem("is neither UTF-8 nor GB18030 text; save it as 'CSV UTF-8' or pass --encoding with its encoding")
+
+
+def _decodes(data: bytes, codec: str, final: bool = True) -> bool:
+    try:
+        codecs.getincrementaldecoder(codec)().decode(data, final=final)
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _resave(kind: str) -> str:
@@ -154,6 +172,7 @@ class CsvSource:
             raise FileProblem("is empty; a people file starts with a header row naming the columns (at least 'id'), then one row per person")
         self.encoding, self._codec, start = detect(head, len(head) < CHUNK, encoding)
         self._detected = encoding is None
+        self._ascii_head = head.isascii()
         if b"\n" not in head and b"\r" in head:
             raise FileProblem("ends its lines with a bare carriage return (old Mac format); save it as 'CSV UTF-8'")
         self._fh = fh
@@ -188,9 +207,14 @@ class CsvSource:
             except UnicodeDecodeError:
                 pass
             else:
+                if self._ascii_head:
+                    return (
+                        "this row is not valid UTF-8 text but reads as GB18030 (the start of the file is plain "
+                        "ASCII, so the file was taken as UTF-8); pass --encoding gb18030, or save the file as 'CSV UTF-8'"
+                    )
                 return (
-                    "this row is not valid UTF-8 text but reads as GB18030 (the start of the file was plain "
-                    "text, so it was taken as UTF-8); pass --encoding gb18030, or save the file as 'CSV UTF-8'"
+                    "this row is not valid UTF-8 text but reads as GB18030, while the start of the file is UTF-8: "
+                    "the file mixes two encodings; retype the row or save the file again as 'CSV UTF-8'"
                 )
         return f"this row is not valid {shown} text; save the file as 'CSV UTF-8' or pass --encoding"
 

@@ -301,8 +301,9 @@ def _id_problem(ident: str) -> str | None:
     if not ident.isprintable():
         for ch in ident:
             if ch != " " and unicodedata.category(ch) in _INVISIBLE:
-                return (f"the id contains the control or invisible character U+{ord(ch):04X} "
-                        f"({unicodedata.name(ch, 'unnamed')}); ids must be visible text: remove it")
+                what = "an unpaired UTF-16 surrogate" if unicodedata.category(ch) == "Cs" else unicodedata.name(ch, "unnamed")
+                return (f"the id contains the control or invisible character U+{ord(ch):04X} ({what}); "
+                        "ids must be visible text: remove it")
     if _SCIENTIFIC.fullmatch(ident):
         return (f"the id '{ident}' is a number in scientific notation: the spreadsheet stored a long id as a "
                 "number and rounded it; format the id column as Text, enter the ids again and save")
@@ -354,19 +355,25 @@ def _open_regular(path: Path, shown: str):
         raise fail("is not a regular file (a pipe, socket or device); save the people to a file and pass its path")
     if st.st_size > MAX_FILE_BYTES:
         os.close(fd)
-        raise fail(f"is {st.st_size / 2**30:.1f} GB; people files are at most {MAX_FILE_BYTES >> 30} GB: "
+        raise fail(f"is {_size(st.st_size)}; people files are at most {_size(MAX_FILE_BYTES)}: "
                    "split it into several files and run the batch once per file")
     return os.fdopen(fd, "rb")
+
+
+def _size(n: int) -> str:
+    if n >= 2**30:
+        return f"{n / 2**30:.1f} GB"
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
 
 
 def _near(path: Path) -> str:
     folder = path.parent
     try:
-        names = [p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FORMATS]
+        files = {p.stem: p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FORMATS}
     except OSError:
         return ""
-    guess = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
-    return f" — did you mean '{folder / guess[0]}'?" if guess else ""
+    guess = difflib.get_close_matches(path.stem, list(files), n=1, cutoff=0.6)
+    return f" — did you mean '{folder / files[guess[0]]}'?" if guess else ""
 
 
 # --------------------------------------------------------------------------- columns
@@ -463,10 +470,11 @@ def _alias(name: str, headers: list[str]) -> str | None:
 
 
 def _guess(word: str, names: list[str]) -> str | None:
-    found = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    # 0.5: two-character Chinese headers differing in one character ('头象' for '头像') still match
+    found = difflib.get_close_matches(word, names, n=1, cutoff=0.5)
     if not found:
         lowered = {n.lower(): n for n in names}
-        found = [lowered[f] for f in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]
+        found = [lowered[f] for f in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.5)]
     return found[0] if found else None
 
 

@@ -8,10 +8,12 @@
     css     = style.css.j2(palette, fonts)
     html    = template(content, css, csp(hashes))     # pass 2: the page
 
-Templates are Jinja2 with autoescape on and undefined variables as errors, found on a
-search path: ``<campaign>/<output.templates_dir>/landing/`` first, then the built-in ones,
-so a campaign replaces one template (``top.html.j2``, ``style.css.j2``…) by giving a file
-the same name.  The page loads nothing: CSS, font and images are inline, the only
+Templates are Jinja2 in postergen's sandbox (:mod:`postergen.sandbox`: autoescape on,
+undefined variables as errors, no Python internals, files confined to the campaign
+folder), found on a search path: ``<campaign>/<output.templates_dir>/landing/`` first,
+then the built-in ones, so a campaign replaces one template (``top.html.j2``,
+``style.css.j2``…) by giving a file the same name.  Templates get plain data (dicts,
+lists, text), never the campaign objects.  The page loads nothing: CSS, font and images are inline, the only
 script is inline and allowed by its hash in the Content-Security-Policy.
 """
 
@@ -29,9 +31,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from markupsafe import Markup
 
+from .. import sandbox
 from ..codes import CodeRow
 from ..errors import PostergenError
-from ..images import resolve_inside
+from ..images import ImageProblem, resolve_inside
 from ..tracking import UTM_KEYS
 from . import fontsubset
 from .content import Content, page_content, strings
@@ -42,11 +45,13 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates" / "landing"
 FOLD = "<!--fold-->"
 CARRY = (*UTM_KEYS, "utm_term", "ref")  # kept from the visited URL by the inline script
 WECHAT_SDK = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+MAX_IMAGE_CSS_PX = 1200  # image() sizes in CSS px (the page is at most 480 px wide)
 _WEB = re.compile(r"^https?://[^\s/?#\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*$", re.IGNORECASE)
 
 
-class LandingError(PostergenError):
-    """A landing page cannot be rendered (a template problem); the message says which."""
+class LandingError(sandbox.TemplateError):
+    """A landing page cannot be rendered (a template problem); the message says which,
+    and ``file``/``line`` say where when it is in a template."""
 
 
 @dataclass(frozen=True)
@@ -118,25 +123,58 @@ def template_dirs(loaded) -> list[Path]:
     return [own, BUILTIN_DIR]
 
 
+def template_search(loaded) -> tuple[tuple[str, str], ...]:
+    """(folder, root) pairs: campaign templates must stay inside the campaign folder."""
+    own, builtin = template_dirs(loaded)
+    return ((str(own), str(loaded.base.resolve())), (str(builtin), str(builtin)))
+
+
 def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith((".css.j2", ".js"))
 
 
 @lru_cache(maxsize=16)
-def _env(dirs: tuple[str, ...]):
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(
-        loader=FileSystemLoader(list(dirs)),
+def _env(search: tuple[tuple[str, str], ...]):
+    return sandbox.environment(
+        [(Path(folder), Path(root)) for folder, root in search],
         autoescape=_autoescape,
-        undefined=StrictUndefined,
+        filters={"link": _link, "br": _br},
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["link"] = _link
-    env.filters["br"] = _br
-    return env
+
+
+def landing_env(loaded):
+    """The sandboxed Jinja environment of *loaded*'s landing templates."""
+    return _env(template_search(loaded))
+
+
+def template_error(loaded, exc: BaseException, env=None) -> LandingError:
+    """*exc* from a landing template as a :class:`LandingError` located in the template
+    file (shown next to the spec, as the user wrote its path), never quoting more than
+    a short excerpt of it."""
+    err = sandbox.describe(exc, env)
+    file = err.file
+    if file:
+        path = Path(file)  # as the loader found it (not resolved: it may be a refused link)
+        if path.is_relative_to(loaded.base.resolve()):
+            file = str(loaded.path.parent / path.relative_to(loaded.base.resolve()))
+        elif path.is_relative_to(BUILTIN_DIR):
+            file = "postergen/templates/landing/" + path.relative_to(BUILTIN_DIR).as_posix()
+    return LandingError(err.message, file, err.line)
+
+
+def check_templates(loaded) -> None:
+    """Compile every template in the campaign's own landing folder (each is audited as it
+    compiles), so an unsafe template is refused even when no page includes it."""
+    env = landing_env(loaded)
+    for name in env.loader.own_templates():
+        if name.endswith(".j2"):
+            try:
+                env.get_template(name)
+            except Exception as exc:  # noqa: BLE001 — every template error, located
+                raise template_error(loaded, exc, env) from None
 
 
 def _br(value) -> Markup:
@@ -242,28 +280,43 @@ def render_landing(loaded, row: CodeRow, *, poster_path: str | None = None) -> L
     used_images: list[PageImage] = []
 
     def image(rel: str, width: int, height: int | None = None, fit: str = "cover", kind: str = "photo", focal=(0.5, 0.5)):
-        img = page_image(loaded.asset(rel), width, height, fit=fit, focal=focal, kind=kind)
+        for what, value in (("width", width), ("height", height if height is not None else 1)):
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_IMAGE_CSS_PX:
+                raise LandingError(f"image(): {what} must be a whole number of CSS px from 1 to {MAX_IMAGE_CSS_PX}, not {value!r}")
+        if fit not in ("cover", "contain") or kind not in ("photo", "qr"):
+            raise LandingError("image(): fit is 'cover' or 'contain', kind is 'photo' or 'qr'")
+        try:
+            focal = (float(focal[0]), float(focal[1]))
+        except (TypeError, ValueError, IndexError):
+            raise LandingError(f"image(): focal must be (x, y) between 0 and 1, not {focal!r}") from None
+        try:
+            full = loaded.asset(str(rel))
+        except ImageProblem as exc:
+            raise LandingError(f"image(): {exc}") from None
+        if not full.is_file():
+            raise LandingError(f"image(): '{rel}' is not a file in the campaign folder")
+        img = page_image(full, width, height, fit=fit, focal=focal, kind=kind)
         used_images.append(img)
         return img
 
-    env = _env(tuple(str(d) for d in template_dirs(loaded)))
+    env = landing_env(loaded)
     name = f"{land.template if land else 'page'}.html.j2"
     try:
         tpl = env.get_template(name)
         script = env.loader.get_source(env, "script.js")[0]
-    except Exception as exc:  # noqa: BLE001 — TemplateNotFound, syntax errors: say which
-        raise LandingError(f"landing template: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 — not found, refused, unsafe, syntax: located
+        raise template_error(loaded, exc, env) from None
     if "</script" in script.lower():
         raise LandingError("script.js may not contain '</script'")
-    ctx = {
-        "page": content,
-        "t": strings(content.lang),
-        "spec": spec,
-        "row": row,
-        "colors": pal,
-        "meta": meta,
-        "hidden": hidden_fields(spec, row),
-        "config": config,
+    ctx = {  # plain data only: the sandbox never sees the campaign objects
+        "page": sandbox.plain(content),
+        "t": dict(strings(content.lang)),
+        "spec": sandbox.plain(spec),
+        "row": sandbox.plain(row),
+        "colors": sandbox.plain(pal),
+        "meta": sandbox.plain(meta),
+        "hidden": sandbox.plain(hidden_fields(spec, row)),
+        "config": sandbox.plain(config),
         "image": image,
         "script": Markup(script),
     }
@@ -271,24 +324,23 @@ def render_landing(loaded, row: CodeRow, *, poster_path: str | None = None) -> L
     def render(css: str, csp: str) -> str:
         used_images.clear()
         try:
-            return tpl.render(ctx, css=Markup(css), csp=csp)
-        except PostergenError:
-            raise
-        except Exception as exc:  # noqa: BLE001 — UndefinedError and friends from a template
-            raise LandingError(f"landing template {name}: {type(exc).__name__}: {exc}") from exc
+            return sandbox.render(tpl, ctx, css=Markup(css), csp=csp)
+        except Exception as exc:  # noqa: BLE001 — unsafe, undefined, a refused link: located
+            raise template_error(loaded, exc, env) from None
 
     draft_html = render("", "")
     heading, body = fontsubset.page_fonts(loaded, draft_html)
     try:
-        css = env.get_template("style.css.j2").render(
-            colors=pal,
+        css = sandbox.render(
+            env.get_template("style.css.j2"),
+            colors=ctx["colors"],
             fonts=[*heading, *body],
             heading=fontsubset.font_stack(heading),
             body=fontsubset.font_stack(body),
             radius=max(0, min(24, round(spec.theme.radius * 375 / 1080))),
         )
     except Exception as exc:  # noqa: BLE001
-        raise LandingError(f"landing template style.css.j2: {type(exc).__name__}: {exc}") from exc
+        raise template_error(loaded, exc, env) from None
     if "</style" in css.lower():
         raise LandingError("style.css.j2 may not produce '</style'")
     scripts, styles = (_sha256(script),), (_sha256(css),)

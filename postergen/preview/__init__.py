@@ -103,7 +103,7 @@ def preview(
     from ..loader import Loaded, load_campaign
     from ..pipeline import build
     from ..writer import write_atomic
-    from .diff import baseline_build
+    from .diff import baseline_build, baseline_rows
     from .gallery import render_gallery
     from .sheets import contact_sheet, jpeg_bytes, load_manifest, pages, png_bytes, raster_rows, shown_rows, thumb_path, thumbnail
 
@@ -111,6 +111,7 @@ def preview(
     build_dir = out / "build"
     if baseline is not None:
         baseline = Path(baseline)
+        baseline_rows(baseline)  # an unusable baseline fails here, before the build
         if baseline_build(baseline).resolve() in (out.resolve(), build_dir.resolve()):
             raise PostergenError(f"baseline {baseline} is the output folder itself; copy it elsewhere or choose another -o")
     loaded = spec_or_loaded if isinstance(spec_or_loaded, Loaded) else load_campaign(spec_or_loaded)

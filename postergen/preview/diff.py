@@ -247,6 +247,80 @@ def baseline_build(folder: Path) -> Path:
     raise PostergenError(f"baseline {folder}: no manifest.json (expected a preview folder or a build folder)")
 
 
+def baseline_rows(folder: Path) -> tuple[Path, list[dict]]:
+    """(build folder, raster poster rows) of the baseline *folder*, checked.
+
+    The baseline is a downloaded artifact: its manifest must be a regular file of at most
+    64 MB holding a JSON object with a ``files`` list of objects whose paths stay inside
+    the baseline; anything else is a :class:`~postergen.errors.PostergenError` saying so.
+    """
+    import json
+
+    from ..errors import PostergenError
+    from ..safeio import FileProblem, read_text
+    from .sheets import raster_rows
+
+    old_dir = baseline_build(folder)
+    where = f"baseline {old_dir / 'manifest.json'}"
+    try:
+        data = json.loads(read_text(old_dir / "manifest.json", kind="manifest"))
+    except FileProblem as exc:
+        raise PostergenError(f"baseline {exc}") from None
+    except ValueError as exc:
+        raise PostergenError(f"{where}: not JSON ({exc}); use the manifest.json a postergen build wrote") from None
+    except RecursionError:
+        raise PostergenError(f"{where}: nested too deeply to be a postergen manifest") from None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        raise PostergenError(f"{where}: not a postergen manifest (no 'files' list); use the folder of a build or preview")
+    for i, row in enumerate(data["files"]):
+        if not isinstance(row, dict) or not all(isinstance(row.get(k, ""), str) for k in ("path", "kind", "format", "sha256")):
+            raise PostergenError(f"{where}: files[{i}] is not a file entry (an object of path, kind, format, sha256…)")
+        path = row.get("path", "")
+        if row.get("kind") == "poster" and not _safe_rel(path):
+            raise PostergenError(f"{where}: files[{i}].path {path[:80]!r} is not a path inside the baseline folder")
+    return old_dir, raster_rows(data["files"])
+
+
+def _safe_rel(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and "\\" not in path and "\x00" not in path and not path.startswith("/") and all(
+        p not in ("", ".", "..") for p in parts
+    ) and ":" not in parts[0]
+
+
+def _open_checked(root: Path, rel: str):
+    """The poster *rel* of the build folder *root*, opened with the image checks: a regular
+    file inside *root* (no link out), at most 40 MB and 50 megapixels."""
+    from PIL import Image
+
+    from ..errors import PostergenError
+    from ..images import MAX_PIXELS, inside
+    from ..safeio import FileProblem, check_file
+
+    path = root / rel
+    if not inside(path, root):
+        raise PostergenError(f"cannot compare {rel}: it is a link out of {root}")
+    try:
+        check_file(path, rel, kind="image")
+    except FileProblem as exc:
+        raise PostergenError(f"cannot compare {exc}") from None
+    bomb = f"over the {MAX_PIXELS // 1_000_000} MP limit (a decompression bomb?)"
+    try:
+        im = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        import re
+
+        m = re.search(r"\((\d+) pixels\)", str(exc))
+        raise PostergenError(f"cannot compare {rel}: {int(m[1]) // 1_000_000 if m else 'too many'} MP is {bomb}") from None
+    except OSError as exc:
+        raise PostergenError(f"cannot compare {rel}: {exc}") from None
+    w, h = im.size
+    if w * h > MAX_PIXELS:
+        im.close()
+        raise PostergenError(f"cannot compare {rel}: {w}×{h} px is {w * h // 1_000_000} MP, {bomb}")
+    return im
+
+
 def diff_path(path: str) -> str:
     """Where the diff image of the poster *path* goes, relative to the preview folder."""
     p = Path(path)
@@ -272,10 +346,10 @@ def compare(
 
     from ..errors import PostergenError
     from ..writer import write_atomic
-    from .sheets import load_manifest, png_bytes, raster_rows
+    from .sheets import png_bytes
 
-    old_dir = baseline_build(baseline)
-    old = {r["path"]: r for r in raster_rows(load_manifest(old_dir)["files"])}
+    old_dir, old_rows = baseline_rows(baseline)
+    old = {r["path"]: r for r in old_rows}
     new = {r["path"]: r for r in rows}
     shutil.rmtree(out / "diff", ignore_errors=True)
     results = []
@@ -285,13 +359,13 @@ def compare(
             results.append(PosterChange(path, "unchanged", 0.0, 0.0))
         else:
             try:
-                with Image.open(old_dir / path) as before, Image.open(build / path) as after:
+                with _open_checked(old_dir, path) as before, _open_checked(build, path) as after:
                     before.load()
                     after.load()
                     s = score_images(before, after)
                     image = diff_image(before, after, s, path) if s.score > 0 else None
-            except OSError as exc:
-                raise PostergenError(f"cannot compare {path}: {exc}") from exc
+            except (OSError, ValueError, Image.DecompressionBombError) as exc:
+                raise PostergenError(f"cannot compare {path}: {exc}") from None
             status = "changed" if s.score > tolerance else "unchanged"
             target = None
             if image is not None:

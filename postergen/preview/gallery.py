@@ -7,7 +7,7 @@ its full-size files (every format, print PDFs too) and each variant × channel t
 landing page (manifest rows of kind 'landing') and its tracking URL.  With a baseline,
 changed and added posters carry a badge and the page opens with the list of changes.
 
-The template is Jinja2 with autoescape on: ``templates/preview/gallery.html.j2``.
+The template is Jinja2 in postergen's sandbox, autoescape on: ``templates/preview/gallery.html.j2``.
 """
 
 from __future__ import annotations
@@ -24,15 +24,10 @@ FORMAT_ORDER = {"png": 0, "jpeg": 1, "webp": 2, "pdf": 3}
 
 @lru_cache(maxsize=1)
 def _env():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    """The sandboxed environment of the gallery (its data comes from a baseline manifest)."""
+    from ..sandbox import environment
 
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return environment([(TEMPLATE_DIR, TEMPLATE_DIR)], autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
 def href(path: str) -> str:
