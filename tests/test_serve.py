@@ -300,6 +300,25 @@ def test_scans_are_recorded_with_ref_and_utm(site, db):
     assert events[0]["ref"] == ref and events[0]["utm_source"] == "groups" and events[1]["ref"] == ""
 
 
+def test_a_short_link_without_a_page_redirects_to_its_page(site, tmp_path):
+    import shutil
+
+    from serve_kit import Built
+
+    copy = Built(site.spec, tmp_path / "site")
+    shutil.copytree(site.site, copy.site)
+    with Served(site, tmp_path / "db.sqlite") as probe:
+        code = codes(probe)[("groups", "base")]
+    shutil.rmtree(copy.site / "c" / code)
+    with Served(copy, tmp_path / "db2.sqlite") as s:
+        r = s.client.get(f"/c/{code}/?ref=U42&utm_source=wechat")
+        assert r.status_code == 302 and r.headers["cache-control"] == "no-store"
+        assert r.headers["location"] == (f"https://h5.example.com/tea/invite?c={code}&utm_source=groups&utm_medium=social"
+                                         "&utm_campaign=tea-invite-3&utm_content=base&ref=U42")
+        [scan] = rows(s, "events")
+    assert (scan["kind"], scan["code"], scan["channel"], scan["ref"], scan["utm_source"]) == ("scan", code, "groups", "U42", "wechat")
+
+
 def test_view_beacons(site, db):
     with Served(site, db) as s:
         fields = {**form(s, phone=None, consent=None), "kind": "view", "visitor": "v_123-abc"}

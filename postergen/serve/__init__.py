@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -81,6 +82,8 @@ class ServeState:
     event_limiter: RateLimiter
     codes: dict = field(default_factory=dict)  # channel code -> (channel, variant)
     thanks: str = ""  # URL path of the site's thank-you page, '' when it has none
+    short_prefix: str = ""  # the path of tracking.short_base ('' at the host's root)
+    code_urls: dict = field(default_factory=dict)  # channel code -> its full landing URL
     _people: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     async def person(self, person_id: str):
@@ -119,8 +122,6 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _thanks_page(spec, site: Path) -> str:
     """The site's thank-you page (``<landing_url path>/thanks/``, or ``/thanks/``), if built."""
-    from urllib.parse import urlsplit
-
     base = urlsplit(spec.landing_url).path.rstrip("/") + "/"
     for path in dict.fromkeys((base + "thanks/", "/thanks/")):
         if (site / path.lstrip("/") / "index.html").is_file():
@@ -159,12 +160,15 @@ def open_serve(loaded, settings: Settings, environ=None) -> ServeState:
     names = tuple(name for name, _, _, _ in loaded.variant_list())
     lang = "zh" if language(spec).lower().startswith("zh") else "en"
     campaign = Campaign(spec.campaign.id, secret, tuple(c.id for c in spec.channels), names, spec.tracking.code_length, lang)
-    codes = {r.code: (r.channel, r.variant) for r in code_table(spec, secret, names)}
+    table = code_table(spec, secret, names)
+    codes = {r.code: (r.channel, r.variant) for r in table}
+    short_prefix = urlsplit(spec.tracking.short_base or "").path.rstrip("/")
     store = Store(settings.db)
     try:
         posters = Posters(loaded, secret, settings.cache, spec_hash(loaded), lang)
         return ServeState(settings, loaded, campaign, poster_key(secret), store, Site(site), posters,
-                          RateLimiter(settings.lead_rate), RateLimiter(settings.event_rate), codes, _thanks_page(spec, site))
+                          RateLimiter(settings.lead_rate), RateLimiter(settings.event_rate), codes, _thanks_page(spec, site),
+                          short_prefix, {r.code: r.url for r in table})
     except Exception:
         store.close()
         raise

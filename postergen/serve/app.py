@@ -6,6 +6,7 @@
     POST /api/event             a page-view beacon → committed → 204
     GET  /api/thanks            the built-in thank-you page (when the site has none)
     GET  /c/<CODE>/             a short link: record the scan, serve the site's redirect page
+                                (under tracking.short_base's path, when it has one)
     GET  /poster/<person>.jpg   a signed personal poster, rendered on a cache miss
     GET  /healthz               200 when the database answers
     GET  /…                     the built site, with its _headers rules (site.py)
@@ -53,8 +54,8 @@ def create_app(state) -> Starlette:
         Route(LEAD_PATH, lead, methods=["POST"]),
         Route(EVENT_PATH, event, methods=["POST"]),
         Route(THANKS_PATH, thanks, methods=["GET", "HEAD"]),
-        Route("/c/{code}/", scan, methods=["GET", "HEAD"]),
-        Route("/c/{code}", scan, methods=["GET", "HEAD"]),
+        Route(state.short_prefix + "/c/{code}/", scan, methods=["GET", "HEAD"]),
+        Route(state.short_prefix + "/c/{code}", scan, methods=["GET", "HEAD"]),
         Route("/poster/{filename}", poster, methods=["GET", "HEAD"]),
         Route("/healthz", health, methods=["GET", "HEAD"]),
         Mount("/", app=state.site),
@@ -205,10 +206,13 @@ async def event(request: Request) -> Response:
 
 
 async def scan(request: Request) -> Response:
-    """A short link opened: keep the scan (with the query's ref and UTM), serve its page."""
+    """A short link opened: keep the scan (with the query's ref and UTM), then serve the
+    site's redirect page — or, when the site has none, redirect to the code's page."""
     state = _state(request)
     code = request.path_params["code"].upper()
-    if not CODE.match(code) or not state.site.exists(f"c/{code}/index.html"):
+    rel = f"{state.short_prefix.lstrip('/')}/c/{code}/".lstrip("/")
+    page = state.site.exists(rel + "index.html")
+    if not CODE.match(code) or not (page or code in state.codes):
         return Response("Not Found", status_code=404, media_type="text/plain")
     if request.method == "GET" and not state.event_limiter.hit(_client(request)):
         channel, variant = state.code_owner(code)
@@ -217,10 +221,23 @@ async def scan(request: Request) -> Response:
             await state.store.aevent(_event_row(state, ev, now_iso()))
         except Exception:  # noqa: BLE001 — counting must never stop a visitor
             log.exception("could not keep a scan")
-    path = f"/c/{code}/"
-    headers = dict((k.decode(), v.decode()) for k, v in state.site.extra_headers(path))
-    headers["Cache-Control"] = "no-store"  # every scan reaches the server
-    return FileResponse(state.site.root / "c" / code / "index.html", media_type="text/html; charset=utf-8", headers=headers)
+    headers = {"Cache-Control": "no-store"}  # every scan reaches the server
+    if not page:
+        target = merge_query(state.code_urls[code], request.url.query)
+        return RedirectResponse(target, status_code=302, headers=headers)
+    headers.update((k.decode(), v.decode()) for k, v in state.site.extra_headers("/" + rel))
+    return FileResponse(state.site.root / rel / "index.html", media_type="text/html; charset=utf-8", headers=headers)
+
+
+def merge_query(url: str, query: str) -> str:
+    """*url* with the parameters of *query* it does not already have (``ref``, UTM…)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    own = parse_qsl(parts.query, keep_blank_values=True)
+    have = {k for k, _ in own}
+    extra = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)[:20] if k not in have]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(own + extra), parts.fragment))
 
 
 async def poster(request: Request) -> Response:
