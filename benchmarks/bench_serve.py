@@ -283,7 +283,7 @@ def phase_posters(server: Server, code: str, n: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--leads", type=int, default=4000)
-    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--posters", type=int, default=20)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = ap.parse_args()
