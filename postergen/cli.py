@@ -429,6 +429,59 @@ def templates() -> None:
         typer.echo(f"{name:10} {frames}\n{'':10} {tpl.description if tpl else ''}")
 
 
+@app.command()
+def report(
+    spec: SpecArg,
+    events: Annotated[str, typer.Option("--events", help="Events and leads: a SQLite file, a postgresql:// URL, a folder with leads.csv/events.csv, or a leads CSV.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("report"),
+    people: Annotated[Optional[Path], typer.Option("--people", help="The batch's people.csv (id, code): personal codes of the seed inviters.")] = None,
+    costs: Annotated[Optional[Path], typer.Option("--costs", help="A CSV of channel, cost: cost per lead and per claim.")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option("--map", help="Map a leads-CSV column to a field, e.g. --map time=提交时间 (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Count from this date or date-time (in the time zone).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Count up to this date (inclusive) or date-time (exclusive).")] = None,
+    tz: Annotated[Optional[str], typer.Option("--tz", help="Time zone for days and times without an offset; default: the campaign's, else Asia/Shanghai.")] = None,
+    threshold: Annotated[Optional[int], typer.Option("--threshold", min=1, help="Invites needed for the reward (when the spec has no mechanics.threshold).")] = None,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read events and leads back: channel funnels, A/B readout, fission depth, costs.
+
+    Writes report.html (self-contained), report.md, report.json and CSV tables.
+
+    Example: postergen report examples/ab-report --events examples/ab-report/events --people examples/ab-report/events/people.csv --threshold 3 -o report
+    """
+    from .errors import PostergenError
+    from .loader import load_campaign
+    from .report import ReportInputError
+    from .report import report as run_report
+
+    fields = {}
+    for item in mapping or []:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            _err(f"--map {item!r}: write it as field=header, e.g. --map time=提交时间")
+            raise typer.Exit(2)
+        fields[field.strip()] = header.strip()
+    try:
+        loaded = load_campaign(spec)
+        result = run_report(loaded, events, out, people=people, costs=costs, mapping=fields, since=since, until=until,
+                            tz=tz, threshold=threshold)
+    except ReportInputError as exc:
+        for p in exc.problems:
+            _err(str(p))
+        raise typer.Exit(2)
+    except PostergenError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps({"ok": True, "out": str(out), "files": result.written, "warnings": result.warnings,
+                               "totals": result.figures["totals"]}, ensure_ascii=False, indent=2))
+        return
+    if not quiet:
+        for w in result.warnings:
+            _err(f"warning: {w}")
+        typer.echo(f"{result.summary()} → {out}")
+
+
 # --------------------------------------------------------------------------- serve, leads
 
 

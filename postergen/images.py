@@ -7,6 +7,8 @@ bombs refused.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import difflib
 import io
 import re
@@ -84,6 +86,21 @@ def _sniff(path: Path) -> str | None:
     return None
 
 
+@contextmanager
+def _strict_decoding():
+    """Truncated images fail to decode, whatever Pillow's global setting says: importing
+    WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole process, which
+    would let a cut-off asset or avatar pass the check and be drawn half grey."""
+    from PIL import ImageFile
+
+    old = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = old
+
+
 def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, int]:
     """Check that *path* is a usable image; return its (width, height) after EXIF rotation.
 
@@ -111,7 +128,8 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
                 w, h = im.size
                 if w * h > MAX_PIXELS:
                     raise ImageProblem(f"{shown} is {w}×{h} px ({w * h / 1e6:.0f} MP), {limit}")
-                im.load()  # decode fully: truncated or corrupt files fail here
+                with _strict_decoding():
+                    im.load()  # decode fully: truncated or corrupt files fail here
                 orientation = im.getexif().get(0x0112, 1)
     except ImageProblem:
         raise

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/campaign.yaml"))
 
 
-def test_there_are_three_examples():
-    assert EXAMPLES == ["course-trial", "english-referral", "tea-invite"]
+def test_the_bundled_examples():
+    assert EXAMPLES == ["ab-report", "course-trial", "english-referral", "tea-invite"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -106,3 +106,21 @@ def test_cover_fit_never_crops_outside_the_image(box, src):
     im = Image.new("RGBA", (src, src), (1, 2, 3, 255))
     assert fit_image(im, box, box, "cover", (0.5, 0.5)).size == (box, box)
     assert fit_image(im, box, box + 1, "cover", (1.0, 1.0)).size == (box, box + 1)
+
+
+def test_truncated_image_fails_even_after_weasyprint_is_imported(tmp_path):
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process on import."""
+    import io
+
+    import weasyprint  # noqa: F401
+    from PIL import Image, ImageFile
+
+    from postergen.images import ImageProblem, check_image
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(buf, "PNG")
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(buf.getvalue()[:70])
+    with pytest.raises(ImageProblem, match="truncated or corrupt"):
+        check_image(cut, "cut.png")

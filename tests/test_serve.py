@@ -9,9 +9,10 @@ import hmac
 import io
 import socket
 import time
+import uuid
 
 import pytest
-from pg import postgres  # noqa: F401 — the session fixture
+from pg import fresh_database, postgres  # noqa: F401 — postgres is the session fixture
 from serve_kit import ENV, JSON, SECRET_ENV, Served, built
 
 from postergen.serve.leads import normalise_phone, person_id
@@ -30,7 +31,7 @@ def db(request, tmp_path):
     """A fresh database of each kind."""
     if request.param == "sqlite":
         return str(tmp_path / "leads.sqlite")
-    return request.getfixturevalue("postgres").database()
+    return fresh_database(request.getfixturevalue("postgres"), "serve_" + uuid.uuid4().hex[:12])
 
 
 def codes(served):

@@ -219,7 +219,7 @@ class CsvSource:
         return f"this row is not valid {shown} text; save the file as 'CSV UTF-8' or pass --encoding"
 
     def rows(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
-        """(row, cells, None) for each non-blank row after the header, or (row, None, why)."""
+        """(row, stripped cells, None) for each non-blank row after the header, or (row, None, why)."""
         self._fh.seek(self._data)
         row = self.header_row
         for raw, why in records(self._fh):
@@ -227,7 +227,9 @@ class CsvSource:
             cells, why = self._cells(raw, why)
             if cells is None:
                 yield row, None, why
-            elif any(c.strip() for c in cells):
+                continue
+            cells = [c.strip() for c in cells]
+            if any(cells):
                 yield row, cells, None
 
     def tell(self) -> int | None:

@@ -2,8 +2,8 @@
 
 The only state a streamed people file keeps that grows with the number of rows.  A
 ``dict[str, int]`` costs about 130 bytes per short id; this open-addressing table keeps
-two 8-byte slots per id (at most 60 % full) and the id's UTF-8 bytes in one arena, about
-40 bytes per short id, and compares the real bytes on a hash match, so it is exact.
+16-byte slots (at most 60 % full) and the id's UTF-8 bytes in one arena, about
+55 bytes per short id, and compares the real bytes on a hash match, so it is exact.
 """
 
 from __future__ import annotations

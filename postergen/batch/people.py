@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import json.encoder
 import os
 import re
 import stat
@@ -47,9 +48,13 @@ _SCIENTIFIC = re.compile(r"[+-]?\d(\.\d+)?[eE]\+?\d+")
 _BROKEN = re.compile("[\x00\ud800-\udfff]")  # NUL; a lone surrogate (only a JSON escape can make one)
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp", "Zs"}
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# The same encoder made once: JSONEncoder.encode builds it anew on every call, which is
+# most of the cost of a row (json.encoder's C helper; absent on some Pythons).
+_C_ENCODER = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _CANONICAL.default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """One readable row of a people file."""
 
@@ -61,7 +66,7 @@ class Person:
     digest: str  # sha256 of the canonical JSON of fields: the row's content hash for resume
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowError:
     """One row that cannot be used, with the reason and what to do."""
 
@@ -82,7 +87,7 @@ class PeopleFileError(PostergenError):
 
 def digest_of(fields: dict[str, str]) -> str:
     """sha256 hex of ``json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(',', ':'))`` in UTF-8."""
-    text = _CANONICAL.encode(fields)
+    text = "".join(_C_ENCODER(fields, 0)) if _C_ENCODER else _CANONICAL.encode(fields)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -157,6 +162,7 @@ class PeopleFile:
     """An open people file.  A context manager; iterating yields Person | RowError, streaming.
 
     Attributes: ``path``, ``format`` ('csv', 'xlsx' or 'jsonl'), ``encoding`` (CSV only),
+    ``sheet`` (the XLSX sheet read),
     ``columns`` (canonical names in file order; for JSON Lines, the first object's keys),
     ``warnings`` (Problems about the columns, e.g. no nickname column), ``size`` (bytes).
     Iteration starts from the first row each time; do not run two iterations at once.
@@ -167,6 +173,7 @@ class PeopleFile:
         self.path = path
         self.format: str = source.format
         self.encoding: str | None = source.encoding
+        self.sheet: str | None = getattr(source, "sheet", None)
         self.columns = columns
         self.warnings = warnings
         self.size = os.fstat(fh.fileno()).st_size
@@ -209,18 +216,20 @@ class PeopleFile:
     # ----------------------------------------------------------------------- rows
 
     def _tabular(self, row: int, cells: list[str], seen: IdIndex) -> Person | RowError:
+        """*cells* are stripped already."""
         names = self.columns
         problems: list[tuple[str, str]] = []
         if len(cells) > len(names):
-            extra = [(i, c) for i, c in enumerate(cells[len(names):], start=len(names)) if c.strip()]
+            extra = [(i, c) for i, c in enumerate(cells[len(names):], start=len(names)) if c]
             if extra:
                 i, text = extra[0]
                 problems.append(("", (
                     f"this row has text in column {i + 1} ({_letter(i)}), past the last headed column "
                     f"({len(names)}, {_letter(len(names) - 1)}): '{_preview(text)}'; remove it or give that column a header"
                 )))
-        fields = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(names)}
-        return _person(row, fields, problems, seen)
+        elif len(cells) < len(names):
+            cells = cells + [""] * (len(names) - len(cells))
+        return _person(row, dict(zip(names, cells)), problems, seen)
 
     def _object(self, row: int, pairs: list[tuple[str, str]], seen: IdIndex) -> Person | RowError:
         problems: list[tuple[str, str]] = []
@@ -273,15 +282,17 @@ def _person(row: int, fields: dict[str, str], problems: list[tuple[str, str]], s
             problems.insert(0, (REQUIRED, (
                 f"duplicate id '{ident}' (first on row {first}); ids must be unique: fix or remove one of the rows"
             )))
-    for name, value in fields.items():
-        if name == REQUIRED:
-            continue
-        if len(value) > MAX_CELL:
-            problems.append((name, (
-                f"the '{name}' cell is {len(value)} characters long; cells are at most {MAX_CELL} characters: shorten it"
-            )))
-        elif _BROKEN.search(value):
-            problems.append((name, f"the '{name}' cell {_broken(value)}"))
+    values = fields.values()
+    if values and (max(map(len, values)) > MAX_CELL or _BROKEN.search("".join(values))):
+        for name, value in fields.items():
+            if name == REQUIRED:
+                continue
+            if len(value) > MAX_CELL:
+                problems.append((name, (
+                    f"the '{name}' cell is {len(value)} characters long; cells are at most {MAX_CELL} characters: shorten it"
+                )))
+            elif _BROKEN.search(value):
+                problems.append((name, f"the '{name}' cell {_broken(value)}"))
     if problems:
         shown_id = ident if ident and not id_problem else ""
         column, message = problems[0]
@@ -304,7 +315,7 @@ def _id_problem(ident: str) -> str | None:
                 what = "an unpaired UTF-16 surrogate" if unicodedata.category(ch) == "Cs" else unicodedata.name(ch, "unnamed")
                 return (f"the id contains the control or invisible character U+{ord(ch):04X} ({what}); "
                         "ids must be visible text: remove it")
-    if _SCIENTIFIC.fullmatch(ident):
+    if "+" in ident and _SCIENTIFIC.fullmatch(ident):
         return (f"the id '{ident}' is a number in scientific notation: the spreadsheet stored a long id as a "
                 "number and rounded it; format the id column as Text, enter the ids again and save")
     return None
@@ -393,6 +404,8 @@ def _columns(source, mapping: dict[str, str], shown: str) -> tuple[list[str], li
     if headers is None:  # JSON Lines whose first line is not an object: its row error will say why
         return [], warnings
     headers = [h.strip().lstrip("\ufeff").strip() for h in headers]
+    if jsonl:  # keys, not cells: a duplicate or empty key is that row's error
+        headers = [h for h in dict.fromkeys(headers) if h]
     while headers and not headers[-1] and not jsonl:
         headers.pop()  # empty columns after the last header (a spreadsheet's formatted cells): not columns
     what = "key" if jsonl else "column"

@@ -8,13 +8,14 @@ Excel numbers them, and the archive's unpacked size is checked before anything i
 
 Memory: the worksheet is streamed, but an XLSX keeps its text in one shared-strings
 table that openpyxl loads whole, so memory grows with the number of *distinct* texts
-(about 30 MB per 100,000 rows of ids and nicknames).  CSV and JSON Lines stay flat.
+(about 20 MB more than CSV per 100,000 rows of ids, nicknames and avatar URLs).  CSV and JSON Lines stay flat.
 """
 
 from __future__ import annotations
 
-import difflib
 import datetime as dt
+import difflib
+import struct
 import warnings
 import zipfile
 from typing import BinaryIO, Iterator
@@ -23,6 +24,25 @@ from .sniff import FileProblem, binary_kind
 
 MAX_UNPACKED = 4 << 30  # bytes of XML a workbook may unpack to
 MAX_SHARED_STRINGS = 256 << 20  # bytes of the shared-strings XML (loaded whole)
+MAX_ENTRIES = 10_000  # files in the archive (a workbook has a few dozen)
+_EOCD = struct.Struct("<4s4H2LH")  # ZIP end-of-central-directory record
+
+
+def _entries(fh: BinaryIO) -> int | None:
+    """The number of files a ZIP archive declares, read before ``zipfile`` builds its list
+    (a forged directory of millions of entries would otherwise fill memory first)."""
+    size = fh.seek(0, 2)
+    fh.seek(max(0, size - (1 << 16) - _EOCD.size))
+    tail = fh.read()
+    fh.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _EOCD.size > len(tail):
+        return None  # not a ZIP: zipfile says so
+    _, _, _, _, total, directory, _, _ = _EOCD.unpack_from(tail, at)
+    if total == 0xFFFF or directory == 0xFFFFFFFF:
+        return 1 << 32  # ZIP64: far more than a workbook needs
+    # zipfile reads the directory by its byte size, whatever the count says (≥ 46 bytes an entry)
+    return max(total, directory // 46)
 
 
 def excel_text(value) -> str:
@@ -62,6 +82,9 @@ class XlsxSource:
     def __init__(self, fh: BinaryIO, sheet: str | None):
         head = fh.read(8)
         fh.seek(0)
+        if (_entries(fh) or 0) > MAX_ENTRIES:
+            raise FileProblem(f"is a ZIP archive of more than {MAX_ENTRIES} files, not a workbook postergen reads; "
+                              "save the people from Excel as .xlsx or CSV")
         try:
             archive = zipfile.ZipFile(fh)
         except zipfile.BadZipFile:
@@ -131,15 +154,15 @@ class XlsxSource:
                 except Exception as exc:
                     raise FileProblem(f"sheet '{self._ws.title}' cannot be read after row {number} ({exc}); save it again from Excel", line=number + 1) from None
             number += 1
-            cells = [excel_text(v) for v in values]
+            cells = [excel_text(v).strip() for v in values]
             while cells and cells[-1] == "":
                 cells.pop()
             yield number, cells
 
     def rows(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
-        """(row, cells, None) for each non-blank row after the header."""
+        """(row, stripped cells, None) for each non-blank row after the header."""
         for row, cells in self._numbered():
-            if row > self.header_row and any(c.strip() for c in cells):
+            if row > self.header_row and any(cells):
                 yield row, cells, None
 
     def tell(self) -> int | None:
