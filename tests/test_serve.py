@@ -421,3 +421,30 @@ def test_leads_export_of_a_missing_database(tmp_path):
     assert result.exit_code == 2
     assert f"{tmp_path / 'nope.sqlite'}: no such database file" in result.output
     assert not (tmp_path / "nope.sqlite").exists()
+
+
+# --------------------------------------------------------------------------- the report reads it
+
+
+def test_postergen_report_reads_what_serve_keeps(site, db, tmp_path):
+    """The contract with ``postergen report``: a lead invited by another lead's own code is
+    its second fission level, from the database and from the export alike."""
+    from postergen.loader import load_campaign
+    from postergen.report import report
+    from postergen.serve.export import export_leads
+
+    with Served(site, db) as s:
+        moments, groups = codes(s)[("moments", "base")], codes(s)[("groups", "base")]
+        s.client.get(f"/c/{moments}/")
+        s.client.post("/api/event", data={"type": "view", "code": moments, "channel": "moments", "variant": "base"})
+        first = s.client.post("/api/lead", data=form(s), headers=JSON).json()
+        s.client.get(f"/c/{groups}/?ref={first['own_code']}")
+        second = s.client.post("/api/lead", data=form(s, "groups", phone="13800138000", ref=first["own_code"]), headers=JSON).json()
+    export_leads(db, tmp_path / "crm")
+    loaded = load_campaign(site.spec)
+    for source in (db, str(tmp_path / "crm")):
+        f = report(loaded, source, tmp_path / "report", environ=ENV).figures
+        assert (f["totals"]["scans"], f["totals"]["leads"], f["totals"]["invited_leads"]) == (2, 2, 1), source
+        assert f["unknown_codes"] == [] and f["fission"]["max_level"] == 1
+        inviters = {i["code"]: (i["level"], i["invited"], i["channel"]) for i in f["fission"]["inviters"]}
+        assert inviters == {first["own_code"]: (0, 1, "moments"), second["own_code"]: (1, 0, "groups")}
