@@ -64,6 +64,8 @@ def test_lead_is_kept_with_its_attribution_and_own_code(site, db):
         answer = r.json()
         [lead] = rows(s, "leads")
         [submit] = rows(s, "events")
+        poster = s.client.get(answer["poster_url"])  # the person is found in this database
+        assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
     phone_hash = hmac.new(SECRET, b"13912345678", hashlib.sha256).hexdigest()
     own = derive_code(SECRET, "tea-invite-3", "moments", "base", inviter="lead-" + phone_hash[:16], length=10)
     assert lead["phone"] == "13912345678"  # '+86 139 1234 5678' normalised
