@@ -97,7 +97,7 @@ def test_no_consent_is_refused(site, db):
         for consent in (None, "", "no"):
             r = s.client.post("/api/lead", data=form(s, consent=consent), headers=JSON)
             assert r.status_code == 400
-            assert r.json() == {"ok": False, "error": "consent", "field": "consent", "message": "请先阅读并勾选同意个人信息保护说明"}
+            assert r.json() == {"ok": False, "error": "请先阅读并勾选同意个人信息保护说明", "field": "consent", "reason": "consent"}
         assert rows(s, "leads") == []
 
 
@@ -106,7 +106,7 @@ def test_bad_phone_is_refused(site, tmp_path, phone):
     with Served(site, tmp_path / "db.sqlite") as s:
         r = s.client.post("/api/lead", data=form(s, phone=phone), headers=JSON)
         assert r.status_code == 400
-        assert (r.json()["error"], r.json()["field"], r.json()["message"]) == ("phone", "phone", "请输入正确的 11 位手机号")
+        assert (r.json()["reason"], r.json()["field"], r.json()["error"]) == ("phone", "phone", "请输入正确的 11 位手机号")
         assert rows(s, "leads") == [] and rows(s, "events") == []
 
 
@@ -173,7 +173,7 @@ def test_rate_limit_per_client_address(site, tmp_path):
         for _ in range(3):
             assert s.client.post("/api/lead", data=form(s, phone=next(phones)), headers=JSON).status_code == 200
         r = s.client.post("/api/lead", data=form(s, phone=next(phones)), headers=JSON)
-        assert r.status_code == 429 and r.json()["error"] == "rate" and int(r.headers["retry-after"]) >= 1
+        assert r.status_code == 429 and r.json()["reason"] == "rate" and int(r.headers["retry-after"]) >= 1
         # Without a trusted proxy, X-Forwarded-For is anyone's to write: it changes nothing.
         r = s.client.post("/api/lead", data=form(s, phone=next(phones)), headers={**JSON, "x-forwarded-for": "203.0.113.7"})
         assert r.status_code == 429
@@ -212,7 +212,7 @@ def test_client_address():
 def test_too_large_body_is_refused(site, tmp_path):
     with Served(site, tmp_path / "db.sqlite", max_body=2048) as s:
         r = s.client.post("/api/lead", data=form(s, name="x" * 5000), headers=JSON)
-        assert r.status_code == 413 and r.json()["error"] == "body"
+        assert r.status_code == 413 and r.json()["reason"] == "body"
         assert r.headers["connection"] == "close"
 
         def chunks():  # no Content-Length: counted while read
@@ -264,7 +264,7 @@ def test_slow_clients_cannot_hold_the_server(site, tmp_path):
                      b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nphone=139")
         answer = _closed_within(slow, 20)
         assert answer is not None and answer.startswith(b"HTTP/1.1 408 ")
-        assert b'"error":"slow"' in answer
+        assert b'"reason":"slow"' in answer
         for sock in [*idle, slow]:
             sock.close()
 
@@ -367,7 +367,7 @@ def test_health_says_when_the_database_is_gone(site, tmp_path):
         r = s.client.get("/healthz")
         assert r.status_code == 503 and r.json() == {"ok": False, "error": "database: OperationalError"}
         r = s.client.post("/api/lead", data=form(s), headers=JSON)
-        assert r.status_code == 503 and r.json()["error"] == "server"
+        assert r.status_code == 503 and r.json()["reason"] == "server"
 
 
 # --------------------------------------------------------------------------- refusing to start

@@ -13,7 +13,8 @@
 
 Handlers are short: parse (:mod:`.forms`, :mod:`.leads`), check (:mod:`.ratelimit`,
 :mod:`.signing`), keep (:mod:`.store`), answer.  Every answer to a browser's fetch is JSON
-``{ok, error, field, message, …}``; a form posted without JavaScript gets a 303 to the
+``{ok, error, field, reason, …}`` (``error``: the message for the visitor, in the page's
+language; ``reason``: a stable key such as ``phone``); a form posted without JavaScript gets a 303 to the
 thank-you page, or a short page saying what went wrong, in the page's language.
 """
 
@@ -96,7 +97,8 @@ def _refused(request: Request, refusal: Refusal, retry_after: float = 0) -> Resp
     if refusal.status in (408, 413):
         headers["Connection"] = "close"  # the rest of the body is never read
     if _wants_json(request) or request.url.path != LEAD_PATH:
-        body = {"ok": False, "error": refusal.error, "field": refusal.field, "message": refusal.message}
+        # 'error' is what the page shows the visitor (the site's script puts it next to 'field').
+        body = {"ok": False, "error": refusal.message, "field": refusal.field, "reason": refusal.error}
         return JSONResponse(body, status_code=refusal.status, headers=headers)
     return HTMLResponse(_page(_state(request).campaign.lang, refusal.message, _back(request)), refusal.status, headers)
 
@@ -179,6 +181,7 @@ async def lead(request: Request) -> Response:
         return RedirectResponse(f"{target}{'&' if '?' in target else '?'}poster=" + quote(poster_url, safe=""), status_code=303)
     return JSONResponse({
         "ok": True,
+        "lead_id": fields.get("lead_id", "")[:64],  # the page's id for this lead, echoed
         "duplicate": not kept.created,
         "own_code": kept.own_code,
         "poster_url": poster_url,
