@@ -158,6 +158,10 @@ def test_without_javascript_the_form_gets_a_303_to_the_thank_you_page(site, tmp_
         r = s.client.post("/api/lead", data=form(s, "groups", phone="13800138000", thanks="/tea/invite/thanks/"),
                           headers={"accept": "text/html", "referer": page})
         assert r.status_code == 303 and r.headers["location"].startswith("/tea/invite/thanks/?poster=%2Fposter%2Flead-")
+        for thanks, where in (("https://h5.example.com/tea/invite/thanks/", "/tea/invite/thanks/?poster="),
+                              ("https://evil.example.net/phish/", "/api/thanks?poster="), ("//evil.example.net/", "/api/thanks?poster=")):
+            r = s.client.post("/api/lead", data=form(s, phone="13800138000", thanks=thanks), headers={"accept": "text/html"})
+            assert r.status_code == 303 and r.headers["location"].startswith(where), thanks
         lead = rows(s, "leads")[1]
         assert (lead["ref"], lead["utm_source"], lead["utm_content"], lead["channel"]) == ("U42-friend", "wechat", "base", "groups")
 

@@ -84,6 +84,7 @@ class ServeState:
     thanks: str = ""  # URL path of the site's thank-you page, '' when it has none
     short_prefix: str = ""  # the path of tracking.short_base ('' at the host's root)
     code_urls: dict = field(default_factory=dict)  # channel code -> its full landing URL
+    host: str = ""  # landing_url's host (a page's absolute 'thanks' URL on it is ours)
     _people: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     async def person(self, person_id: str):
@@ -168,7 +169,7 @@ def open_serve(loaded, settings: Settings, environ=None) -> ServeState:
         posters = Posters(loaded, secret, settings.cache, spec_hash(loaded), lang)
         return ServeState(settings, loaded, campaign, poster_key(secret), store, Site(site), posters,
                           RateLimiter(settings.lead_rate), RateLimiter(settings.event_rate), codes, _thanks_page(spec, site),
-                          short_prefix, {r.code: r.url for r in table})
+                          short_prefix, {r.code: r.url for r in table}, urlsplit(spec.landing_url).netloc.lower())
     except Exception:
         store.close()
         raise

@@ -131,11 +131,14 @@ def _page(lang: str, text: str, link: str = "", link_text: str = "", back: bool 
     return "".join(parts)
 
 
-def _thanks(state, asked: str) -> str:
+def _thanks(state, asked: str, host: str) -> str:
     """Where a form posted without JavaScript goes: the page's own thank-you page (its
-    ``thanks`` field, a path on this site), the site's, or the built-in one."""
-    if asked.startswith("/") and not asked.startswith("//") and "\\" not in asked and len(asked) < 300:
-        return asked
+    ``thanks`` field, when it is on this site), the site's, or the built-in one."""
+    parts = urlsplit(asked)
+    on_site = (not parts.netloc and asked.startswith("/") and not asked.startswith("//")) or (
+        parts.scheme in ("http", "https") and parts.netloc.lower() in (host.lower(), state.host))
+    if on_site and parts.path.startswith("/") and "\\" not in asked and len(asked) < 300:
+        return parts.path + (f"?{parts.query}" if parts.query else "")
     return state.thanks or THANKS_PATH
 
 
@@ -177,7 +180,7 @@ async def lead(request: Request) -> Response:
         return _refused(request, Refusal("server", "", state.campaign.lang, status=503))
     poster_url = sign(state.key, new.person_id, kept.name, kept.channel, kept.variant, ttl=state.settings.poster_ttl)
     if not _wants_json(request):
-        target = _thanks(state, fields.get("thanks", ""))
+        target = _thanks(state, fields.get("thanks", ""), request.headers.get("host", ""))
         return RedirectResponse(f"{target}{'&' if '?' in target else '?'}poster=" + quote(poster_url, safe=""), status_code=303)
     return JSONResponse({
         "ok": True,
