@@ -31,18 +31,28 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but
 
 
 def _err(text: str) -> None:
-    typer.echo(text, err=True)
+    from .errors import printable
+
+    typer.echo(printable(text), err=True)
 
 
-def _fail(exc: Exception, as_json: bool = False) -> None:
+def _warn(problems, quiet: bool = False) -> None:
+    """Print *problems* (repeated warnings grouped with a count); only errors when *quiet*."""
+    from .errors import group_warnings
+
+    for p in group_warnings(list(problems)):
+        if not (quiet and p.severity == "warning"):
+            _err(str(p))
+
+
+def _fail(exc: Exception, as_json: bool = False, quiet: bool = False) -> None:
     from .errors import SpecError
 
-    if isinstance(exc, SpecError):
+    if isinstance(exc, SpecError) or hasattr(exc, "problems"):  # also a people file's problems
         if as_json:
-            typer.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems + exc.warnings]}, ensure_ascii=False, indent=2))
+            typer.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems + list(getattr(exc, "warnings", []))]}, ensure_ascii=False, indent=2))
         else:
-            for p in exc.problems + exc.warnings:
-                _err(str(p))
+            _warn(exc.problems + list(getattr(exc, "warnings", [])), quiet)
             n = len(exc.problems)
             _err(f"{n} problem{'s' if n != 1 else ''} found; nothing was rendered.")
         raise typer.Exit(2)
@@ -90,7 +100,12 @@ def init(
 
 
 @app.command()
-def validate(spec: SpecArg, strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False, as_json: JsonOpt = False) -> None:
+def validate(
+    spec: SpecArg,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
     """Check a spec, its assets, fonts, templates, codes and QR codes; report every problem.
 
     Every QR code a build would draw is rendered and decoded, also at half size.
@@ -103,12 +118,13 @@ def validate(spec: SpecArg, strict: Annotated[bool, typer.Option("--strict", hel
     try:
         loaded, warnings = validate_campaign(spec, strict=strict)
     except PostergenError as exc:
-        _fail(exc, as_json)
+        _fail(exc, as_json, quiet)
     if as_json:
         typer.echo(json.dumps({"ok": True, "problems": [p.to_dict() for p in warnings]}, ensure_ascii=False, indent=2))
         return
-    for p in warnings:
-        _err(str(p))
+    if quiet:
+        return
+    _warn(warnings)
     typer.echo(f"{loaded.path}: ok ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})")
 
 
@@ -131,7 +147,7 @@ def build(
         loaded = load_campaign(spec)
         result = _with_progress(loaded, quiet or as_json, lambda progress: run_build(loaded, out, progress=progress))
     except PostergenError as exc:
-        _fail(exc, as_json)
+        _fail(exc, as_json, quiet)
     if as_json:
         report = {
             "ok": result.ok,
@@ -143,9 +159,7 @@ def build(
         }
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        if not quiet:
-            for p in result.warnings:
-                _err(str(p))
+        _warn(result.warnings, quiet)
         for failure in result.failures:
             _err(f"{failure.path}: {failure.message}")
         if not quiet:
@@ -258,20 +272,27 @@ def codes(
     spec: SpecArg,
     csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Also write the table as CSV to this file.")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write the table as JSON to this file.")] = None,
-    lookup_code: Annotated[Optional[str], typer.Option("--lookup", help="Show which channel and variant a code belongs to.")] = None,
+    lookup_code: Annotated[Optional[str], typer.Option("--lookup", help="Show which channel and variant (or, with --people, which person) a code belongs to.")] = None,
+    people: Annotated[Optional[Path], typer.Option("--people", help="A people file: list (or --lookup) the personal codes that `postergen batch` gives its rows.")] = None,
+    channel: Annotated[Optional[str], typer.Option("--channel", help="With --people: the channel of the personal codes (default: the first).")] = None,
+    variant: Annotated[Optional[str], typer.Option("--variant", help="With --people: the variant (default: the first).")] = None,
 ) -> None:
     """Print the tracking codes: channel, variant, code, full URL and short URL.
 
     Codes are derived from the secret in the environment variable named by
-    tracking.secret_env, so run this where that variable is set.
+    tracking.secret_env, so run this where that variable is set. With --people, the
+    personal referral codes of a people file's rows instead.
 
     Example: postergen codes examples/tea-invite --csv codes.csv --lookup 7KQ2M9XP
+    Example: postergen codes examples/tea-invite --people examples/tea-invite/people.csv --lookup ES4B9W0HBE
     """
     from .codes import lookup
     from .errors import PostergenError, SpecError
     from .loader import load_campaign
     from .jobs import codes_for
 
+    if people is not None:
+        return _personal_codes(spec, people, channel, variant, lookup_code, csv_path)
     try:
         loaded = load_campaign(spec)
         rows, problems = codes_for(loaded)
@@ -279,8 +300,7 @@ def codes(
             raise SpecError(problems)
     except PostergenError as exc:
         _fail(exc)
-    for p in problems:
-        _err(str(p))
+    _warn(problems)
     if not rows:
         _err(f"{loaded.path}: no channels declared; add a 'channels:' list to give each channel its own code")
         raise typer.Exit(2)
@@ -293,10 +313,13 @@ def codes(
         return
     from .codes import write_table
 
-    if csv_path:
-        write_table(rows, csv_path, "csv")
-    if json_path:
-        write_table(rows, json_path, "json")
+    try:
+        if csv_path:
+            write_table(rows, csv_path, "csv")
+        if json_path:
+            write_table(rows, json_path, "json")
+    except PostergenError as exc:
+        _fail(exc)
     from rich.console import Console
     from rich.table import Table
 
@@ -304,6 +327,33 @@ def codes(
     for r in rows:
         table.add_row(f"{r.channel} {r.channel_name}", r.variant, r.code, r.url, r.short_url or "")
     Console(width=240, soft_wrap=True).print(table)
+
+
+def _personal_codes(spec, people, channel, variant, lookup_code, csv_path) -> None:
+    from .batch.codes import lookup_personal, personal_codes
+    from .errors import PostergenError
+    from .loader import load_campaign
+
+    try:
+        loaded = load_campaign(spec)
+        if lookup_code is not None:
+            hit = lookup_personal(loaded, people, lookup_code, channel=channel, variant=variant)
+            if hit is None:
+                _err(f"code {lookup_code!r} is no personal code of a row of {people} (for this channel, variant and secret)")
+                raise typer.Exit(1)
+            typer.echo(f"{hit.code}: person {hit.id} (row {hit.row} of {people})\n{hit.url}")
+            return
+        rows = personal_codes(loaded, people, channel=channel, variant=variant)
+        if csv_path:
+            from .csvsafe import csv_text
+            from .writer import write_atomic
+
+            write_atomic(csv_path, csv_text(["id", "row", "code", "url"], (vars(r) for r in rows)).encode("utf-8"))
+            return
+        for r in rows:
+            typer.echo(f"{r.id}\t{r.code}\t{r.url}")
+    except PostergenError as exc:
+        _fail(exc)
 
 
 @app.command()
@@ -326,7 +376,7 @@ def export(
         loaded = load_campaign(spec)
         result = _with_progress(loaded, quiet or as_json, lambda progress: run_export(loaded, out, zip=as_zip, progress=progress))
     except PostergenError as exc:
-        _fail(exc, as_json)
+        _fail(exc, as_json, quiet)
     for failure in result.build.failures:
         _err(f"{failure.path}: {failure.message}")
     if as_json:
@@ -389,10 +439,9 @@ def preview(
 
                 result = run_preview(loaded, out, baseline=baseline, tolerance=tolerance, progress=step)
     except PostergenError as exc:
-        _fail(exc, as_json)
-    if not quiet and not as_json:
-        for p in result.build.warnings:
-            _err(str(p))
+        _fail(exc, as_json, quiet)
+    if not as_json:
+        _warn(result.build.warnings, quiet)
     for failure in result.build.failures:
         _err(f"{failure.path}: {failure.message}")
     if as_json:
@@ -566,7 +615,21 @@ def leads_export(
 
 
 def main() -> None:
-    app()
+    """The ``postergen`` entry point: the app, with a last net under it.
+
+    Every expected failure is a message from :func:`_fail`; anything else is a bug, and
+    still ends as two lines saying so (set POSTERGEN_DEBUG=1 for the traceback).
+    """
+    import os
+
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 — the net; tests run the app without it
+        if os.environ.get("POSTERGEN_DEBUG"):
+            raise
+        _err(f"error: unexpected {type(exc).__name__}: {exc}")
+        _err("this is a bug in postergen: please report it with the command you ran (POSTERGEN_DEBUG=1 shows the traceback)")
+        sys.exit(70)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,9 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
     from .jobs import codes_for
     from .pipeline import build
 
-    out = Path(out)
+    from .writer import ensure_folder
+
+    out = ensure_folder(Path(out))
     result = ExportResult(out=out)
     result.build = built = build(loaded, out / ".build", progress=progress, environ=environ)
     rows, _ = codes_for(loaded, environ)

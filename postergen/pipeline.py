@@ -17,6 +17,7 @@ that does not scan) is reported and the others are still written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from .render import PosterRenderer
 from .jobs import Job, codes_for, layout_job, plan
 from .qrcheck import verify
 from .redirects import redirect_html, redirect_path
-from .writer import sha256, write_atomic
+from .writer import clean_temp_files, output_lock, sha256, write_atomic
 
 MANIFEST_FIELDS = [
     "path", "kind", "variant", "channel", "template", "size", "format", "code", "url", "sha256", "spec_sha256",
@@ -66,10 +67,15 @@ class BuildResult:
         posters = sum(1 for r in self.rows if r["kind"] == "poster")
         text = f"{posters} poster{'s' if posters != 1 else ''}"
         extras = []
-        for kind, word in (("landing", "landing page"), ("split", "split page"), ("redirect", "redirect page")):
+        for kind, word in (
+            ("landing", "landing page"), ("split", "split page"), ("redirect", "redirect page"),
+            ("landing-asset", "share image"),
+        ):
             n = sum(1 for r in self.rows if r["kind"] == kind)
             if n:
                 extras.append(f"{n} {word}{'s' if n != 1 else ''}")
+        if any(r["kind"] == "headers" for r in self.rows):
+            extras.append("_headers")  # a host file, not a page; counted in the files below
         if len(extras) == 1:
             text += f" and {extras[0]}"
         elif extras:
@@ -91,7 +97,18 @@ def build(
     progress: Callable[[Job], None] | None = None,
     environ=None,
 ) -> BuildResult:
-    """Render every poster of the campaign *spec* into the folder *out*."""
+    """Render every poster of the campaign *spec* into the folder *out*.
+
+    The folder is locked while the build writes (a second build into it stops with a
+    message), and its manifest is removed before the first file is written and written
+    again, atomically, at the end: a folder with a manifest is a folder the manifest is
+    true of.
+    """
+    with contextlib.ExitStack() as claim:
+        return _build(spec, out, progress, environ, claim)
+
+
+def _build(spec, out, progress, environ, claim: contextlib.ExitStack) -> BuildResult:
     loaded = spec if isinstance(spec, Loaded) else load_campaign(spec)
     out = Path(out)
     tracking = check_tracking(loaded, environ)
@@ -99,7 +116,7 @@ def build(
         raise SpecError(tracking)
     jobs = plan(loaded, environ)
     result = BuildResult(out=out, warnings=list(loaded.warnings) + tracking)
-    _clean_stale_temp_files(out)
+    _claim_output(out, claim)
     digest = spec_hash(loaded)
     quality = loaded.spec.output.quality
     renderer = PosterRenderer(loaded)
@@ -241,11 +258,16 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
         _record(result, out, "_headers", headers_file(pages).encode("utf-8"), digest, kind="headers")
 
 
-def _clean_stale_temp_files(out: Path) -> None:
-    """Remove temporary files an interrupted earlier build left behind."""
-    if out.is_dir():
-        for stale in out.rglob(".*.part"):
-            stale.unlink(missing_ok=True)
+def _claim_output(out: Path, claim: contextlib.ExitStack) -> None:
+    """Lock *out* for this build, remove its manifest (it is about to stop being true) and
+    the temporary files an interrupted build left (postergen's own only)."""
+    claim.enter_context(output_lock(out))
+    for name in ("manifest.json", "manifest.csv"):
+        try:
+            (out / name).unlink(missing_ok=True)
+        except IsADirectoryError:
+            raise PostergenError(f"{out / name} is a folder; postergen writes its manifest there — remove it") from None
+    clean_temp_files(out)
 
 
 def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> None:
@@ -259,5 +281,6 @@ def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> 
         ],
         "files": rows,
     }
-    write_atomic(out / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+    # The CSV first: manifest.json, written last, marks a complete build.
     write_atomic(out / "manifest.csv", csv_text(MANIFEST_FIELDS, rows).encode())
+    write_atomic(out / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())

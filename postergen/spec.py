@@ -25,9 +25,17 @@ class _UrlMarker:
     """Marks a string field as a URL (checked for personal data)."""
 
 
+def _no_controls(value: str) -> str:
+    # A NUL or an escape in a URL ends up raw in QR codes, redirect pages and manifests.
+    bad = next((ch for ch in value if ord(ch) < 32 or 127 <= ord(ch) < 160), None)
+    if bad is not None:
+        raise ValueError(f"contains a control character (U+{ord(bad):04X}); a URL may not — percent-encode it or remove it")
+    return value
+
+
 AssetPath = Annotated[str, _AssetMarker()]
 DisplayText = Annotated[str, _TextMarker()]
-UrlText = Annotated[str, _UrlMarker()]
+UrlText = Annotated[str, AfterValidator(_no_controls), _UrlMarker()]
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")

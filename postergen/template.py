@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 BUILTIN_DIR = Path(__file__).parent / "templates" / "posters"
 
@@ -118,7 +118,9 @@ Layer = Annotated[
 class Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    size: tuple[int, int] = Field(description="Design size in px.")
+    size: tuple[Annotated[int, Field(ge=16, le=20000)], Annotated[int, Field(ge=16, le=20000)]] = Field(
+        description="Design size in px (16 to 20000 each)."
+    )
     layers: list[Layer]
     print: bool = Field(
         default=False,
@@ -133,6 +135,25 @@ class Template(BaseModel):
     name: str
     description: str = ""
     frames: dict[str, Frame] = Field(min_length=1)
+    no_qr: bool = Field(
+        default=False,
+        description="The template deliberately has no QR layer (e.g. a teaser); without it, a frame "
+        "with no qr layer is an error, since a share poster without a QR code leads nowhere.",
+    )
+
+    #: (file as shown, {(frame, layer index): line}), set by the loader: where a layer is
+    #: written, for layout errors.
+    _source: tuple = PrivateAttr(default=("", {}))
+
+    def layer_at(self, frame: str, index: int) -> str | None:
+        """'templates/x.yaml:12': where layer *index* of *frame* is written (None unknown)."""
+        file, lines = self._source
+        line = lines.get((frame, index))
+        return f"{file}:{line}" if file and line else (file or None)
+
+    def frames_without_qr(self) -> list[str]:
+        """Names of the frames that draw no QR code."""
+        return [name for name, f in self.frames.items() if not any(layer.type == "qr" for layer in f.layers)]
 
     def frame_for(self, width: int, height: int, for_print: bool = False) -> Frame:
         """The frame whose aspect ratio is closest to width:height.
@@ -162,6 +183,9 @@ def builtin_names() -> list[str]:
 def find_template(name: str, paths: list[Path]) -> Path | None:
     for folder in paths:
         candidate = folder / f"{name}.yaml"
-        if candidate.exists():  # a folder or a pipe is then reported by the loader
-            return candidate
+        try:
+            if candidate.exists():  # a folder or a pipe is then reported by the loader
+                return candidate
+        except (OSError, ValueError):  # a name too long, or with a NUL
+            return None
     return None

@@ -52,7 +52,7 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(spec, tmp_path):
     second = build(spec, tmp_path / "out")
     assert second.written == [] and len(second.unchanged) == len(first.rows)
     assert digest_tree(tmp_path / "out") == before
-    assert second.summary() == "6 posters and 1 landing page: 0 written, 8 unchanged"
+    assert second.summary() == "6 posters, 1 landing page and _headers: 0 written, 8 unchanged"
 
 
 def test_identical_bytes_across_processes(spec, tmp_path):
@@ -97,7 +97,7 @@ def test_one_failing_poster_keeps_the_others(tmp_path):
     result = build(spec, tmp_path / "out")
     assert not result.ok
     assert [f.path for f in result.failures] == ["posters/tiny/tiny-1080x1920.png"]
-    assert result.failures[0].message.startswith("template 'tiny' (portrait) layer 'headline': '邀3位好友，新品杨枝甘露免费喝！' does not fit its box")
+    assert result.failures[0].message.startswith("template 'tiny' (portrait) layer 'headline' (templates/tiny.yaml:6): '邀3位好友，新品杨枝甘露免费喝！' does not fit its box")
     assert (tmp_path / "out" / "posters/bold/bold-1080x1920.png").is_file()
     assert not (tmp_path / "out" / "posters/tiny").exists()
     assert [p.name for p in (tmp_path / "out").rglob("*.part")] == []

@@ -168,6 +168,7 @@ def test_every_jinja_environment_is_the_sandbox():
     from postergen.loader import load_campaign
     from postergen.preview.gallery import _env as gallery_env
     from postergen.redirects import _env as pages_env
+    from postergen.report.html import _env as report_env
 
     for path in (ROOT / "postergen").rglob("*.py"):
         if path.name == "sandbox.py":
@@ -175,7 +176,7 @@ def test_every_jinja_environment_is_the_sandbox():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\bEnvironment\(|from_string\(|jinja2 import .*Environment", text), path
     loaded = load_campaign(ROOT / "examples" / "tea-invite")
-    for env in (landing_env(loaded), gallery_env(), pages_env()):
+    for env in (landing_env(loaded), gallery_env(), pages_env(), report_env()):
         assert isinstance(env, ImmutableSandboxedEnvironment)
         assert env.autoescape is True or env.autoescape("page.html.j2") is True
 

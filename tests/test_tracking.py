@@ -218,7 +218,7 @@ def test_build_per_channel_with_short_form(tmp_path):
         page.feed((tmp_path / "out" / row["path"]).read_text(encoding="utf-8"))
         assert page.canonical == row["url"]
         assert page.refresh == f"0; url={row['url']}"
-    assert result.summary() == "3 posters, 3 landing pages and 3 redirect pages: 10 written, 0 unchanged"
+    assert result.summary() == "3 posters, 3 landing pages, 3 redirect pages and _headers: 10 written, 0 unchanged"
 
 
 def test_interrupted_build_leaves_no_partial_file_and_rerun_finishes(tmp_path):

@@ -292,6 +292,7 @@ def batch(
     target, _, problems = resolve_target(loaded, options, environ)  # fails early, before any file
     summary = BatchSummary(out=out, problems=problems)
     reader = open_people(people_path, encoding=options.encoding, sheet=options.sheet, mapping=dict(options.mapping) or None)
+    summary.problems.extend(reader.warnings)  # e.g. "no 'nickname' column, but '微信昵称' looks like one"
     out.mkdir(parents=True, exist_ok=True)
     state = out / STATE_DIR
     _clean_temp(out)

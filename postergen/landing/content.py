@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..textclean import campaign_language
 from ..spec import (
     Benefit,
     Brand,
@@ -84,7 +85,6 @@ _FORM_TEXT = (
     "title", "name_label", "name_placeholder", "phone_label", "phone_placeholder", "phone_hint",
     "consent", "privacy_label", "submit",
 )
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -121,9 +121,7 @@ class Content:
 
 def language(spec: Campaign) -> str:
     """The page language: ``landing.lang``, else zh-CN for a Chinese headline, else en."""
-    if spec.landing and spec.landing.lang:
-        return spec.landing.lang
-    return "zh-CN" if _CJK.search(spec.poster.headline) else "en"
+    return campaign_language(spec)
 
 
 def strings(lang: str) -> dict[str, str]:

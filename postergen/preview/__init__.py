@@ -107,6 +107,8 @@ def preview(
     from .gallery import render_gallery
     from .sheets import contact_sheet, jpeg_bytes, load_manifest, pages, png_bytes, raster_rows, shown_rows, thumb_path, thumbnail
 
+    from ..writer import ensure_folder
+
     out = Path(out_dir)
     build_dir = out / "build"
     if baseline is not None:
@@ -115,6 +117,7 @@ def preview(
         if baseline_build(baseline).resolve() in (out.resolve(), build_dir.resolve()):
             raise PostergenError(f"baseline {baseline} is the output folder itself; copy it elsewhere or choose another -o")
     loaded = spec_or_loaded if isinstance(spec_or_loaded, Loaded) else load_campaign(spec_or_loaded)
+    ensure_folder(out)
 
     on_job = None
     if progress is not None:
