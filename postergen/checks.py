@@ -195,18 +195,23 @@ def _field_problem(loaded, field: str | None, message: str, severity: str = "err
 
 
 def check_landing(loaded, environ=None) -> list[Problem]:
-    """Render each variant's landing page once (its first channel): template errors
-    become problems, the page's own warnings (draft form, colour fixes) warnings."""
+    """The site's problems (postergen.site.checks), then each variant's landing page
+    rendered once (its first channel): template errors become problems, the page's own
+    warnings (colour fixes, an http:// endpoint) warnings."""
     from .jobs import codes_for
     from .landing import LandingError, default_row, render_landing
     from .landing.render import check_templates
+    from .site.checks import site_problems
+    from .site.urls import has_site
 
+    problems = site_problems(loaded)  # no endpoint, unusable URLs, name clashes
+    if not has_site(loaded.spec) or any(p.severity == "error" for p in problems):
+        return problems
     try:
         check_templates(loaded)  # every template in the campaign's folder, even unused ones
     except LandingError as exc:
-        return [_template_problem(loaded, exc, "landing template")]
+        return problems + [_template_problem(loaded, exc, "landing template")]
     rows, _ = codes_for(loaded, environ)
-    problems = []
     seen = set()
     for vname, _, _, vloaded in loaded.variant_list():
         row = next((r for r in rows if r.variant == vname), None) or default_row(vloaded, vname)

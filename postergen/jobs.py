@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .codes import CodeRow, code_table, duplicates, secret_for
 from .errors import Problem, SpecError
+from .site.urls import entry_url, has_site
 from .spec import parse_size
 
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
@@ -91,8 +92,9 @@ def plan(loaded, environ=None) -> list[Job]:
     for vname, _, _, vloaded in loaded.variant_list():
         spec = vloaded.spec
         targets = [(r.channel, r.code, r.qr_url, r.url) for r in rows if r.variant == vname]
-        if not targets:
-            targets = [("", "", spec.landing_url, spec.landing_url)]
+        if not targets:  # no channels: the variant's page on the site, or landing_url as it is
+            url = entry_url(spec, vname, "") if has_site(spec) else spec.landing_url
+            targets = [("", "", url, url)]
         print_sizes = []
         if spec.output.print is not None:
             from .printsizes import parse_print_size

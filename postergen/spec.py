@@ -392,9 +392,11 @@ def _check_pattern(value: str) -> str:
 class LeadForm(Model):
     """The lead form: mobile number (and an optional name) with consent, posted to your endpoint."""
 
-    endpoint: WebLink = Field(
-        description="Where the form is sent (HTTP POST, form-encoded): your lead-collection URL, "
-        "e.g. 'https://api.example.com/leads'."
+    endpoint: WebLink | None = Field(
+        default=None,
+        description="Where the form is sent (HTTP POST, form-encoded; the contract is in docs/deploy.md): "
+        "your lead-collection URL, e.g. 'https://api.example.com/leads'. Required unless the site is "
+        "served by postergen serve (site.server: postergen), which takes leads at /api/lead itself.",
     )
     privacy_url: WebLink = Field(
         description="Link to your privacy notice (个人信息保护说明), shown next to the consent box (PIPL)."
@@ -414,8 +416,9 @@ class LeadForm(Model):
     phone_pattern: Annotated[str, AfterValidator(_check_pattern)] | None = Field(
         default=None,
         description="Regular expression the number must match, checked by the browser (also without "
-        "JavaScript); default: a China mainland mobile number '^1[3-9]\\d{9}$' (pages in other "
-        "languages: 6 to 20 digits, spaces, dashes, brackets and a leading '+').",
+        "JavaScript); default: a China mainland mobile number, written as autofill inserts it or not "
+        "('13812345678', '+86 138 1234 5678', '138-1234-5678'; the page sends it as 13812345678), "
+        "other languages: 6 to 20 digits, spaces, dashes, brackets and a leading '+'.",
     )
     phone_hint: DisplayText | None = Field(
         default=None,
@@ -530,6 +533,16 @@ class Share(Model):
     )
 
 
+class Thanks(Model):
+    """The thank-you page a visitor sees after sending the form."""
+
+    title: DisplayText | None = Field(default=None, description="Heading; default '提交成功' (en: 'Thank you!').")
+    text: DisplayText | None = Field(
+        default=None,
+        description="One or two lines under the heading; default '我们已收到你的信息，活动奖励将发送到你填写的手机号。'",
+    )
+
+
 class Landing(Model):
     """The H5 landing page; every field is optional and defaults to the poster's copy."""
 
@@ -572,6 +585,7 @@ class Landing(Model):
         default=None, description="Heading of the bottom call to action; default '名额有限，先到先得' (en: 'Limited places')."
     )
     footer: DisplayText | None = Field(default=None, description="Small print at the very bottom, e.g. rules.")
+    thanks: Thanks = Field(default_factory=Thanks, description="The thank-you page after the form is sent.")
     share: Share = Field(default_factory=Share, description="Share metadata.")
 
     @field_validator("bottom")
@@ -652,6 +666,18 @@ class Matrix(Model):
     )
 
 
+class Site(Model):
+    """How the campaign's web site (landing pages, short links, thank-you page) is served."""
+
+    server: Literal["static", "postergen"] = Field(
+        default="static",
+        description="'static': any static host (Netlify, Cloudflare Pages, nginx, object storage); the lead "
+        "form posts to landing.form.endpoint. 'postergen': served by postergen serve, which keeps leads "
+        "itself: the form posts to /api/lead on the same host and pages send view events to /api/event "
+        "(see docs/deploy.md).",
+    )
+
+
 class Campaign(Model):
     """A referral campaign: the root of ``campaign.yaml``."""
 
@@ -660,7 +686,9 @@ class Campaign(Model):
     version: Literal[1] = Field(default=1, description="Spec format version; always 1 for now.")
     campaign: CampaignInfo = Field(description="Campaign id and name.")
     landing_url: UrlText = Field(
-        description="Where the QR code leads: an http(s) URL of the landing page.",
+        description="Where the campaign's landing page lives: an http(s) URL. With a landing: section it is "
+        "where the built site (OUT/site/) is served, e.g. 'https://h5.example.com/tea/invite' → pages at "
+        "https://h5.example.com/tea/invite/landing/<variant>/<channel>/; without one, the URL of your own page.",
         pattern=r"^https?://[^\s/$.?#][^\s]*$",
     )
     brand: Brand = Field(description="Brand shown in the trust header.")
@@ -684,8 +712,12 @@ class Campaign(Model):
     )
     matrix: Matrix | None = Field(default=None, description="Variants as a matrix of factors.")
     landing: Landing | None = Field(
-        default=None, description="The H5 landing page; without it the page is built from the poster copy."
+        default=None,
+        description="The H5 landing pages; with this section build writes the campaign's web site "
+        "(OUT/site/, see docs/deploy.md) and QR codes lead to its pages. Without it posters carry "
+        "landing_url with the code and UTM parameters, for a landing page of your own.",
     )
+    site: Site = Field(default_factory=Site, description="How the web site is served.")
 
     @field_validator("channels")
     @classmethod

@@ -139,7 +139,7 @@ def duplicate_names(defs: list[VariantDef]) -> list[str]:
 
 # --------------------------------------------------------------------------- overrides
 
-NOT_OVERRIDABLE = ("variants", "matrix", "version", "campaign", "channels", "tracking")
+NOT_OVERRIDABLE = ("variants", "matrix", "version", "campaign", "channels", "tracking", "site")
 
 
 def path_problem(model: type[BaseModel], dotted: str) -> str | None:

@@ -31,7 +31,7 @@ def test_english_example_builds(tmp_path):
     assert result.ok and len(result.rows) >= 3
     posters = [r for r in result.rows if r["kind"] == "poster"]
     assert posters and all((tmp_path / "out" / r["path"]).stat().st_size > 10_000 for r in posters)
-    assert [r["path"] for r in result.rows if r["kind"] == "landing"] == ["landing/base/index.html"]
+    assert [r["path"] for r in result.rows if r["kind"] == "landing"] == ["site/r/sam-k/landing/base/index.html"]
 
 
 def test_starter_campaign_validates():

@@ -210,15 +210,19 @@ def test_build_per_channel_with_short_form(tmp_path):
     assert len({r["code"] for r in posters}) == 3
     for row in posters:
         found = zxingcpp.read_barcodes(Image.open(tmp_path / "out" / row["path"]))
-        assert [f.text for f in found] == [f"https://t.example.com/c/{row['code']}"]
+        # with the trailing slash: a static host serves the page without a redirect first
+        assert [f.text for f in found] == [f"https://t.example.com/c/{row['code']}/"]
         assert f"c={row['code']}" in row["url"] and "utm_campaign=tea-invite-3" in row["url"]
-    assert [r["path"] for r in redirects] == [f"c/{r['code']}/index.html" for r in posters]
-    for row in redirects:
+    # No landing: section, so no site: the short links forward to your own landing page.
+    assert [r["path"] for r in redirects] == [f"short/c/{r['code']}/index.html" for r in posters]
+    for row, poster in zip(redirects, posters):
+        assert row["url"] == f"https://t.example.com/c/{row['code']}/"
         page = _Links()
         page.feed((tmp_path / "out" / row["path"]).read_text(encoding="utf-8"))
-        assert page.canonical == row["url"]
-        assert page.refresh == f"0; url={row['url']}"
-    assert result.summary() == "3 posters, 3 landing pages, 3 redirect pages and _headers: 10 written, 0 unchanged"
+        assert page.canonical == poster["url"]
+        assert page.refresh == f"0; url={poster['url']}"
+    assert result.summary() == "3 posters and 3 redirect pages: 8 written, 0 unchanged"
+    assert {r["kind"] for r in result.rows} == {"poster", "redirect", "headers", "nginx"}
 
 
 def test_interrupted_build_leaves_no_partial_file_and_rerun_finishes(tmp_path):
