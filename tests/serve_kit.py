@@ -37,13 +37,15 @@ class Built:
 
 
 def campaign_spec(folder: Path, **overrides) -> Path:
-    """The test campaign: two channels, short links, a lead form, JPEG posters."""
+    """The test campaign: two channels, short links on the site's host, a lead form, JPEG
+    posters, its site served by postergen serve."""
     values = {
-        "tracking": {"secret_env": SECRET_ENV, "short_base": "https://t.example.com"},
+        "tracking": {"secret_env": SECRET_ENV, "short_base": "https://h5.example.com"},
         "channels": [{"id": "moments", "name": "朋友圈"}, {"id": "groups", "name": "微信群"}],
         "output.formats": ["jpeg"],
         "theme.primary": "#C73A27",
-        "landing": {"form": {"endpoint": "https://h5.example.com/api/lead", "privacy_url": "https://h5.example.com/privacy"}},
+        "site": {"server": "postergen"},
+        "landing": {"form": {"privacy_url": "https://h5.example.com/privacy"}},
     }
     values.update(overrides)
     return make_campaign(folder, values)
@@ -56,7 +58,7 @@ def built(factory, **overrides) -> Built:
     spec = campaign_spec(root / "campaign", **overrides)
     result = build(spec, root / "out", environ=ENV)
     assert result.ok, result.failures
-    return Built(spec, root / "out")
+    return Built(spec, root / "out" / "site")
 
 
 def free_port() -> int:

@@ -15,10 +15,12 @@ import pytest
 from pg import fresh_database, postgres  # noqa: F401 — postgres is the session fixture
 from serve_kit import ENV, JSON, SECRET_ENV, Served, built
 
+from postergen.landing.content import strings
 from postergen.serve.leads import normalise_phone, person_id
 from postergen.tracking import derive_code
 
 SECRET = ENV[SECRET_ENV].encode()
+WORDS = strings("zh-CN")  # the landing pages' wording, which the server's answers use too
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +79,7 @@ def test_lead_is_kept_with_its_attribution_and_own_code(site, db):
     assert submit["kind"] == "submit" and submit["ref"] == inviter and submit["code"] == lead["code"]
     assert answer["ok"] is True and answer["duplicate"] is False and answer["own_code"] == own
     assert answer["poster_url"].startswith(f"/poster/lead-{phone_hash[:16]}.jpg?")
-    assert answer["share_url"] == f"https://t.example.com/c/{codes(s)[('moments', 'base')]}?ref={own}"
+    assert answer["share_url"] == f"https://h5.example.com/c/{codes(s)[('moments', 'base')]}/?ref={own}"
 
 
 def test_duplicate_phone_keeps_the_first_lead(site, db):
@@ -97,7 +99,7 @@ def test_no_consent_is_refused(site, db):
         for consent in (None, "", "no"):
             r = s.client.post("/api/lead", data=form(s, consent=consent), headers=JSON)
             assert r.status_code == 400
-            assert r.json() == {"ok": False, "error": "请先阅读并勾选同意个人信息保护说明", "field": "consent", "reason": "consent"}
+            assert r.json() == {"ok": False, "error": WORDS["consent_missing"], "field": "consent", "reason": "consent"}
         assert rows(s, "leads") == []
 
 
@@ -106,7 +108,8 @@ def test_bad_phone_is_refused(site, tmp_path, phone):
     with Served(site, tmp_path / "db.sqlite") as s:
         r = s.client.post("/api/lead", data=form(s, phone=phone), headers=JSON)
         assert r.status_code == 400
-        assert (r.json()["reason"], r.json()["field"], r.json()["error"]) == ("phone", "phone", "请输入正确的 11 位手机号")
+        wording = WORDS["phone_missing"] if not phone else WORDS["phone_hint"]  # the page's own words
+        assert (r.json()["reason"], r.json()["field"], r.json()["error"]) == ("phone", "phone", wording)
         assert rows(s, "leads") == [] and rows(s, "events") == []
 
 
@@ -123,12 +126,19 @@ def test_phone_numbers_are_normalised(typed):
 
 
 @pytest.mark.parametrize("field,value", [("channel", "tiktok"), ("variant", "b"), ("code", "not-a-code!"),
-                                         ("ref", "<script>"), ("campaign", "other-campaign")])
+                                         ("campaign", "other-campaign")])
 def test_attribution_fields_are_checked(site, tmp_path, field, value):
     with Served(site, tmp_path / "db.sqlite") as s:
         r = s.client.post("/api/lead", data=form(s, **{field: value}), headers=JSON)
         assert r.status_code == 400 and r.json()["field"] == field
         assert rows(s, "leads") == []
+
+
+def test_a_malformed_ref_does_not_cost_the_lead(site, tmp_path):
+    with Served(site, tmp_path / "db.sqlite") as s:
+        r = s.client.post("/api/lead", data=form(s, ref="<script>"), headers=JSON)
+        assert r.status_code == 200
+        assert rows(s, "leads")[0]["ref"] == ""
 
 
 def test_json_and_beacon_bodies_are_read(site, tmp_path):
@@ -140,30 +150,45 @@ def test_json_and_beacon_bodies_are_read(site, tmp_path):
 
 
 def test_without_javascript_the_form_gets_a_303_to_the_thank_you_page(site, tmp_path):
+    from urllib.parse import parse_qs, urlsplit
+
     with Served(site, tmp_path / "db.sqlite") as s:
         r = s.client.post("/api/lead", data=form(s), headers={"accept": "text/html"})
         assert r.status_code == 303
-        page = s.client.get(r.headers["location"])
-        assert page.status_code == 200 and "提交成功" in page.text
-        link = page.text.split('<a href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-        assert link.startswith("/poster/lead-")
-        poster = s.client.get(link)
-        assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
-        bad = s.client.post("/api/lead", data=form(s, phone="123"), headers={"accept": "text/html", "referer": s.url + "/landing/base/moments/?c=X"})
-        assert bad.status_code == 400 and "请输入正确的 11 位手机号" in bad.text
-        assert 'href="/landing/base/moments/?c=X"' in bad.text  # back to the form
+        where = urlsplit(r.headers["location"])
+        assert where.path == "/tea/invite/thanks/"  # the site's own thank-you page
+        assert s.client.get(where.path).status_code == 200
+        [poster] = parse_qs(where.query)["poster"]
+        assert poster.startswith("/poster/lead-")
+        r = s.client.get(poster)
+        assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+        bad = s.client.post("/api/lead", data=form(s, phone="123"), headers={"accept": "text/html", "referer": s.url + "/tea/invite/landing/base/moments/?c=X"})
+        assert bad.status_code == 400 and WORDS["phone_hint"] in bad.text
+        assert 'href="/tea/invite/landing/base/moments/?c=X"' in bad.text  # back to the form
         assert rows(s, "leads")[0]["phone"] == "13912345678"
         # The ref and UTM values the visitor arrived with are in the page's URL only.
-        page = s.url + "/landing/base/groups/?c=X&ref=U42-friend&utm_source=wechat&utm_content=base"
-        r = s.client.post("/api/lead", data=form(s, "groups", phone="13800138000", thanks="/tea/invite/thanks/"),
+        page = s.url + "/tea/invite/landing/base/groups/?ref=U42-friend&utm_source=wechat&utm_content=base"
+        r = s.client.post("/api/lead", data=form(s, "groups", phone="13800138000", thanks="https://h5.example.com/tea/invite/thanks/"),
                           headers={"accept": "text/html", "referer": page})
         assert r.status_code == 303 and r.headers["location"].startswith("/tea/invite/thanks/?poster=%2Fposter%2Flead-")
         for thanks, where in (("https://h5.example.com/tea/invite/thanks/", "/tea/invite/thanks/?poster="),
-                              ("https://evil.example.net/phish/", "/api/thanks?poster="), ("//evil.example.net/", "/api/thanks?poster=")):
+                              ("https://evil.example.net/phish/", "/tea/invite/thanks/?poster="),
+                              ("//evil.example.net/", "/tea/invite/thanks/?poster=")):
             r = s.client.post("/api/lead", data=form(s, phone="13800138000", thanks=thanks), headers={"accept": "text/html"})
             assert r.status_code == 303 and r.headers["location"].startswith(where), thanks
         lead = rows(s, "leads")[1]
         assert (lead["ref"], lead["utm_source"], lead["utm_content"], lead["channel"]) == ("U42-friend", "wechat", "base", "groups")
+
+
+def test_the_built_in_thank_you_page(site, tmp_path):
+    with Served(site, tmp_path / "db.sqlite") as s:
+        poster = s.client.post("/api/lead", data=form(s), headers=JSON).json()["poster_url"]
+        page = s.client.get("/api/thanks", params={"poster": poster})
+        assert page.status_code == 200 and "生成我的专属海报" in page.text
+        link = page.text.split('<a href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        assert link == poster and s.client.get(link).status_code == 200
+        page = s.client.get("/api/thanks", params={"poster": "https://evil.example.net/x.jpg"})
+        assert "<a " not in page.text  # only this server's poster URLs are linked
 
 
 # --------------------------------------------------------------------------- limits
@@ -277,13 +302,13 @@ def test_phone_numbers_never_reach_the_access_log(site, tmp_path):
     with Served(site, tmp_path / "db.sqlite") as s:
         s.client.post("/api/lead", data=form(s), headers=JSON)
         s.client.post("/api/lead?phone=13912345678", data=form(s, phone="13800138000"), headers=JSON)
-        s.client.get("/landing/base/moments/?phone=%2B86%20139%201234%205678&utm_source=moments")
+        s.client.get("/tea/invite/landing/base/moments/?phone=%2B86%20139%201234%205678&utm_source=moments")
         s.client.get("/c/13912345678/")
         r = s.client.post("/api/lead", data=form(s, phone="+86 137 0000 1111", name="13700001111"), headers=JSON)
         poster = s.client.get(r.json()["poster_url"].replace("n=", "n=13912345678"))  # tampered: 403
         assert poster.status_code == 403
         text = s.log_text()
-    assert text.count('"POST /api/lead') == 3 and '"GET /landing/base/moments/?phone=…&utm_source=moments" 200' in text
+    assert text.count('"POST /api/lead') == 3 and '"GET /tea/invite/landing/base/moments/?phone=…&utm_source=moments" 200' in text
     digits = "".join(ch for ch in text if ch.isdigit() or ch == "\n")
     for phone in ("13912345678", "13800138000", "13700001111"):
         assert phone not in digits.replace("\n", " ") and phone not in text
@@ -295,35 +320,42 @@ def test_phone_numbers_never_reach_the_access_log(site, tmp_path):
 def test_scans_are_recorded_with_ref_and_utm(site, db):
     with Served(site, db) as s:
         code = codes(s)[("groups", "base")]
-        ref = derive_code(SECRET, "tea-invite-3", "moments", "base", inviter="lead-aaaaaaaaaaaaaaaa")
+        ref = derive_code(SECRET, "tea-invite-3", "moments", "base", inviter="lead-aaaaaaaaaaaaaaaa", length=10)
         r = s.client.get(f"/c/{code}/?ref={ref}&utm_source=groups&utm_medium=social")
-        assert r.status_code == 200 and "https://h5.example.com/tea/invite?c=" + code in r.text
-        assert r.headers["cache-control"] == "no-store"
-        assert s.client.get(f"/c/{code}").status_code == 200  # the same page without the slash
-        assert s.client.head(f"/c/{code}/").status_code == 200  # not a scan
+        # As the site's _redirects says, with the visitor's query carried:
+        assert r.status_code == 302 and r.headers["cache-control"] == "no-store"
+        assert r.headers["location"] == f"https://h5.example.com/tea/invite/landing/base/groups/?ref={ref}&utm_source=groups&utm_medium=social"
+        assert s.client.get(f"/c/{code}").status_code == 302  # the same without the slash
+        assert s.client.head(f"/c/{code}/").status_code == 302  # not a scan
         assert s.client.get("/c/ZZZZZZZZ/").status_code == 404
         events = rows(s, "events")
     assert [(e["kind"], e["code"], e["channel"], e["variant"]) for e in events] == [("scan", code, "groups", "base")] * 2
     assert events[0]["ref"] == ref and events[0]["utm_source"] == "groups" and events[1]["ref"] == ""
 
 
-def test_a_short_link_without_a_page_redirects_to_its_page(site, tmp_path):
+def test_short_links_on_a_site_without_rules(site, tmp_path):
+    """Without _redirects the short link's own page answers (it forwards with a script);
+    without that page either, a known code gets a 302 to its page."""
     import shutil
 
     from serve_kit import Built
 
     copy = Built(site.spec, tmp_path / "site")
     shutil.copytree(site.site, copy.site)
-    with Served(site, tmp_path / "db.sqlite") as probe:
-        code = codes(probe)[("groups", "base")]
-    shutil.rmtree(copy.site / "c" / code)
-    with Served(copy, tmp_path / "db2.sqlite") as s:
-        r = s.client.get(f"/c/{code}/?ref=U42&utm_source=wechat")
+    (copy.site / "_redirects").unlink()
+    with Served(site, tmp_path / "probe.sqlite") as probe:
+        moments, groups = codes(probe)[("moments", "base")], codes(probe)[("groups", "base")]
+    shutil.rmtree(copy.site / "c" / groups)
+    with Served(copy, tmp_path / "db.sqlite") as s:
+        r = s.client.get(f"/c/{moments}/?ref=U42")
+        assert r.status_code == 200 and "https://h5.example.com/tea/invite/landing/base/moments/" in r.text
+        assert r.headers["content-security-policy"].startswith("default-src 'none'")  # the /c/* rule
+        r = s.client.get(f"/c/{groups}/?ref=U42&utm_source=wechat")
         assert r.status_code == 302 and r.headers["cache-control"] == "no-store"
-        assert r.headers["location"] == (f"https://h5.example.com/tea/invite?c={code}&utm_source=groups&utm_medium=social"
-                                         "&utm_campaign=tea-invite-3&utm_content=base&ref=U42")
-        [scan] = rows(s, "events")
-    assert (scan["kind"], scan["code"], scan["channel"], scan["ref"], scan["utm_source"]) == ("scan", code, "groups", "U42", "wechat")
+        assert r.headers["location"] == (f"https://h5.example.com/tea/invite/landing/base/groups/?c={groups}&utm_source=groups"
+                                         "&utm_medium=social&utm_campaign=tea-invite-3&utm_content=base&ref=U42")
+        scans = rows(s, "events")
+    assert [(e["kind"], e["code"], e["channel"], e["ref"]) for e in scans] == [("scan", moments, "moments", "U42"), ("scan", groups, "groups", "U42")]
 
 
 def test_view_beacons(site, db):
@@ -343,13 +375,14 @@ def test_view_beacons(site, db):
 
 def test_site_is_served_with_its_headers(site, tmp_path):
     with Served(site, tmp_path / "db.sqlite") as s:
-        r = s.client.get("/landing/base/moments/")
-        assert r.status_code == 200 and 'name="code"' in r.text
+        r = s.client.get("/tea/invite/landing/base/moments/")
+        assert r.status_code == 200 and 'name="code"' in r.text and 'action="/api/lead"' in r.text
         assert r.headers["content-security-policy"].startswith("default-src 'none'")
-        assert r.headers["x-frame-options"] == "DENY"
-        assert s.client.get("/landing/base/moments").status_code in (301, 307)  # to the folder
-        assert s.client.get("/_headers").status_code == 404
-        assert s.client.get("/manifest.json").status_code == 200
+        assert "form-action 'self'" in r.headers["content-security-policy"]
+        assert r.headers["x-frame-options"] == "DENY" and r.headers["cache-control"] == "no-cache"
+        assert s.client.get("/tea/invite/landing/base/moments").status_code in (301, 307)  # to the folder
+        for hidden in ("/_headers", "/_redirects", "/nginx.conf", "/.postergen-lock"):
+            assert s.client.get(hidden).status_code == 404, hidden
 
 
 def test_health(site, db):

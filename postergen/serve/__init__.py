@@ -160,7 +160,9 @@ def open_serve(loaded, settings: Settings, environ=None) -> ServeState:
         raise ServeError(f"{settings.cache}: the poster cache may not be inside the site folder {site}")
     names = tuple(name for name, _, _, _ in loaded.variant_list())
     lang = "zh" if language(spec).lower().startswith("zh") else "en"
-    campaign = Campaign(spec.campaign.id, secret, tuple(c.id for c in spec.channels), names, spec.tracking.code_length, lang)
+    form = spec.landing.form if spec.landing else None
+    campaign = Campaign(spec.campaign.id, secret, tuple(c.id for c in spec.channels), names, spec.tracking.code_length,
+                        lang, language(spec), form.phone_pattern if form else None, spec.tracking.code_param)
     table = code_table(spec, secret, names)
     codes = {r.code: (r.channel, r.variant) for r in table}
     short_prefix = urlsplit(spec.tracking.short_base or "").path.rstrip("/")

@@ -35,7 +35,7 @@ from starlette.routing import Mount, Route
 from ..errors import PostergenError
 from .accesslog import AccessLog
 from .forms import parse_fields, read_body
-from .leads import CODE, Refusal, from_referer, message, parse_event, parse_lead, scan_event
+from .leads import CODE, Event, Refusal, message, parse_event, parse_lead, scan_event
 from .ratelimit import client_address
 from .signing import BadSignature, sign, verify
 from .store import now_iso
@@ -165,12 +165,12 @@ async def lead(request: Request) -> Response:
     if wait:
         return _refused(request, Refusal("rate", "", state.campaign.lang, status=429), wait)
     try:
-        fields = from_referer(await _fields(request), request.headers.get("referer", ""))
-        new = parse_lead(fields, state.campaign)
-        submitted = parse_event({**fields, "kind": "submit"}, state.campaign, kinds=("submit",))
+        fields = await _fields(request)
+        new = parse_lead(fields, state.campaign, request.headers.get("referer", ""))
     except Refusal as refusal:
         return _refused(request, refusal)
     at, time = new.at, now_iso()
+    submitted = Event("submit", "", at)
     row = {"time": time, "campaign": state.campaign.id, "code": at.code, "channel": at.channel, "variant": at.variant,
            "ref": at.ref, "own_code": new.own_code, "phone_hash": new.phone_hash, "phone": new.phone, "name": new.name, **at.utm}
     try:
@@ -180,7 +180,7 @@ async def lead(request: Request) -> Response:
         return _refused(request, Refusal("server", "", state.campaign.lang, status=503))
     poster_url = sign(state.key, new.person_id, kept.name, kept.channel, kept.variant, ttl=state.settings.poster_ttl)
     if not _wants_json(request):
-        target = _thanks(state, fields.get("thanks", ""), request.headers.get("host", ""))
+        target = _thanks(state, new.thanks, request.headers.get("host", ""))
         return RedirectResponse(f"{target}{'&' if '?' in target else '?'}poster=" + quote(poster_url, safe=""), status_code=303)
     return JSONResponse({
         "ok": True,
@@ -212,13 +212,16 @@ async def event(request: Request) -> Response:
 
 
 async def scan(request: Request) -> Response:
-    """A short link opened: keep the scan (with the query's ref and UTM), then serve the
-    site's redirect page — or, when the site has none, redirect to the code's page."""
+    """A short link opened: keep the scan (with the query's ref and UTM), then answer as
+    the site's host rules say (a 302 to the page), or with the short link's own page, or —
+    for a code the site has no rule or page for — a 302 to the code's page."""
     state = _state(request)
     code = request.path_params["code"].upper()
+    path = request.url.path
     rel = f"{state.short_prefix.lstrip('/')}/c/{code}/".lstrip("/")
+    rule = state.site.redirect(path, request.url.query)
     page = state.site.exists(rel + "index.html")
-    if not CODE.match(code) or not (page or code in state.codes):
+    if not CODE.match(code) or not (rule or page or code in state.codes):
         return Response("Not Found", status_code=404, media_type="text/plain")
     if request.method == "GET" and not state.event_limiter.hit(_client(request)):
         channel, variant = state.code_owner(code)
@@ -227,12 +230,12 @@ async def scan(request: Request) -> Response:
             await state.store.aevent(_event_row(state, ev, now_iso()))
         except Exception:  # noqa: BLE001 — counting must never stop a visitor
             log.exception("could not keep a scan")
-    headers = {"Cache-Control": "no-store"}  # every scan reaches the server
-    if not page:
-        target = merge_query(state.code_urls[code], request.url.query)
-        return RedirectResponse(target, status_code=302, headers=headers)
-    headers.update((k.decode(), v.decode()) for k, v in state.site.extra_headers("/" + rel))
-    return FileResponse(state.site.root / rel / "index.html", media_type="text/html; charset=utf-8", headers=headers)
+    headers = {**state.site.headers(path), "Cache-Control": "no-store"}  # every scan reaches the server
+    if rule is not None and rule[0] != 200:
+        return RedirectResponse(rule[1], status_code=rule[0], headers=headers)
+    if page:
+        return FileResponse(state.site.root / rel / "index.html", media_type="text/html; charset=utf-8", headers=headers)
+    return RedirectResponse(merge_query(state.code_urls[code], request.url.query), status_code=302, headers=headers)
 
 
 def merge_query(url: str, query: str) -> str:

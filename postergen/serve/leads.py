@@ -6,10 +6,15 @@ an event is a page view (beacons).  Both are parsed from form fields into frozen
 or refused with a :class:`Refusal` naming the field and saying, in the page's language,
 what to do.
 
-Phone numbers: China mainland mobile numbers ``^1[3-9]\\d{9}$`` after normalising what
-people type and what phones autofill — full-width digits, spaces, dashes, dots, brackets
-and a ``+86`` / ``0086`` / ``86`` prefix (``+86 139 1234 5678`` → ``13912345678``).  The
-stored key is ``phone_hash = HMAC-SHA256(campaign secret, normalised phone)`` (hex), so a
+A lead is read with the site's lead contract (:mod:`postergen.site.leads`, docs/deploy.md):
+``read_lead`` bounds the fields, normalises the phone and, for a form posted without
+JavaScript, takes ``ref`` and the visited UTM values from the page's URL (the
+``Referer``); ``check_lead`` checks the phone (a China mainland mobile number
+``^1[3-9]\\d{9}$``, or the form's own ``phone_pattern``) and consent, with the page's
+own wording.  Full-width digits are folded first (``１３９…``), so ``+86 139 1234 5678``,
+``139-1234-5678`` and ``１３９１２３４５６７８`` are all ``13912345678``.  The server then
+checks what only it knows: the campaign, channel and variant are this campaign's, the
+code has a code's form.  The stored key is ``phone_hash = HMAC-SHA256(campaign secret, normalised phone)`` (hex), so a
 number is deduplicated per campaign without the hash being reversible by anyone who lacks
 the secret.  A lead's own person id is ``"lead-" + phone_hash[:16]`` (64 bits: stable,
 and it does not reveal the number); its own personal code is the batch's
@@ -24,19 +29,15 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
 
 from ..tracking import ALPHABET, UTM_KEYS
 
-PHONE = re.compile(r"^1[3-9]\d{9}$")
-_PHONE_JUNK = re.compile(r"[\s\-().\u00a0\u2000-\u200b\u3000]")
 CODE = re.compile(f"^[{ALPHABET}]{{6,16}}$")
 REF = re.compile(r"^[A-Za-z0-9_-]{1,40}$")  # a personal referral code, as the site's pages check it
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # channel and variant ids
 VISITOR = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_VALUE = 200  # characters of any one field (UTM values, names)
 MAX_FIELDS = 40
-CONSENT_YES = {"yes", "on", "true", "1", "agree", "同意"}
 PUBLIC_EVENTS = ("view",)  # kinds a browser may report; 'scan' and 'submit' are the server's own
 EVENT_KINDS = ("scan", "view", "submit", "claim")
 
@@ -71,11 +72,11 @@ MESSAGES = {
 class Refusal(Exception):
     """Input the server will not keep: *error* is a stable key, *field* the form field."""
 
-    def __init__(self, error: str, field: str = "", lang: str = "zh", status: int = 400):
+    def __init__(self, error: str, field: str = "", lang: str = "zh", status: int = 400, text: str = ""):
         self.error = error
         self.field = field
         self.status = status
-        self.message = message(error, lang)
+        self.message = text or message(error, lang)
         super().__init__(f"{error}: {field}" if field else error)
 
 
@@ -98,12 +99,13 @@ class Attribution:
 
 @dataclass(frozen=True)
 class Lead:
-    phone: str  # normalised, 11 digits
+    phone: str  # normalised
     phone_hash: str
     person_id: str
     own_code: str
     name: str
     at: Attribution
+    thanks: str = ""  # the page's thank-you page (for a post without JavaScript)
 
 
 @dataclass(frozen=True)
@@ -118,17 +120,10 @@ class Event:
 
 def normalise_phone(text: str) -> str | None:
     """The 11-digit mobile number in *text*, or None when it is not one."""
-    if not text or len(text) > 40:
-        return None
-    s = unicodedata.normalize("NFKC", text)  # full-width digits and plus sign
-    s = _PHONE_JUNK.sub("", s)
-    if s.startswith("+86"):
-        s = s[3:]
-    elif s.startswith("0086"):
-        s = s[4:]
-    elif s.startswith("86") and len(s) == 13:
-        s = s[2:]
-    return s if PHONE.match(s) else None
+    from ..site.leads import CN_MOBILE, normalise_phone as reduce
+
+    phone = reduce(unicodedata.normalize("NFKC", text or "")[:60])
+    return phone if CN_MOBILE.match(phone) else None
 
 
 def phone_hash(secret: bytes, phone: str) -> str:
@@ -155,27 +150,10 @@ def _code(value: str, name: str, lang: str) -> str:
     return value
 
 
-def _ref(value: str, lang: str) -> str:
+def _ref(value: str) -> str:
+    """A referral code, or '' for anything else (a bad ref never costs a lead or a count)."""
     value = (value or "").strip()
-    if value and not REF.match(value):
-        raise Refusal("field", "ref", lang)
-    return value
-
-
-def from_referer(fields: dict[str, str], referer: str) -> dict[str, str]:
-    """*fields* completed from the page's URL (the ``Referer``), as the page script would
-    have done: without JavaScript the form posts the values baked into the page, so the
-    ``ref`` and UTM values the visitor arrived with are only in the page's address."""
-    query = dict(parse_qsl(urlsplit(referer).query, keep_blank_values=True)) if referer else {}
-    if not query:
-        return fields
-    out = dict(fields)
-    if not out.get("ref") and REF.match(query.get("ref", "")):
-        out["ref"] = query["ref"]
-    for key in UTM_KEYS:
-        if query.get(key):
-            out[key] = query[key]
-    return out
+    return value if REF.match(value) else ""
 
 
 # --------------------------------------------------------------------------- campaign
@@ -190,7 +168,10 @@ class Campaign:
     channels: tuple[str, ...]  # ids; () when the campaign has none
     variants: tuple[str, ...]  # names; ('base',) without variants
     code_length: int = 8
-    lang: str = "zh"
+    lang: str = "zh"  # 'zh' or 'en': the server's own messages
+    page_lang: str = "zh-CN"  # the landing pages' language: their wording for phone and consent
+    phone_pattern: str | None = None  # landing.form.phone_pattern
+    code_param: str = "c"
 
     def own_code(self, person: str, channel: str, variant: str) -> str:
         """The person's own referral code, as ``postergen batch`` makes it."""
@@ -207,7 +188,7 @@ def _attribution(fields: dict[str, str], campaign: Campaign, lang: str) -> Attri
     if variant not in campaign.variants:
         raise Refusal("field", "variant", lang)
     utm = {key: clean_text(fields.get(key, "")) for key in UTM_KEYS}
-    return Attribution(_code(fields.get("code", ""), "code", lang), channel, variant, _ref(fields.get("ref", ""), lang), utm)
+    return Attribution(_code(fields.get("code", ""), "code", lang), channel, variant, _ref(fields.get("ref", "")), utm)
 
 
 def _check_campaign(fields: dict[str, str], campaign: Campaign, lang: str) -> None:
@@ -216,19 +197,23 @@ def _check_campaign(fields: dict[str, str], campaign: Campaign, lang: str) -> No
         raise Refusal("campaign", "campaign", lang)
 
 
-def parse_lead(fields: dict[str, str], campaign: Campaign) -> Lead:
-    """A lead from the form's fields, or :class:`Refusal` (phone first, then consent)."""
+def parse_lead(fields: dict[str, str], campaign: Campaign, referer: str = "") -> Lead:
+    """A lead from the form's fields (and the page's URL, *referer*), or :class:`Refusal`
+    (phone first, then consent, then the page's details)."""
+    from ..site.leads import check_lead, read_lead
+
     lang = campaign.lang
-    phone = normalise_phone(fields.get("phone", ""))
-    if phone is None:
-        raise Refusal("phone", "phone", lang)
-    if (fields.get("consent") or "").strip().lower() not in CONSENT_YES:
-        raise Refusal("consent", "consent", lang)
-    _check_campaign(fields, campaign, lang)
-    at = _attribution(fields, campaign, lang)
-    digest = phone_hash(campaign.secret, phone)
+    fields = {**fields, "phone": unicodedata.normalize("NFKC", fields.get("phone") or "")[:60]}
+    lead = read_lead(fields, referer, campaign.code_param)
+    problem = check_lead(lead, campaign.phone_pattern, campaign.page_lang)
+    if problem is not None:
+        raise Refusal(problem[0], problem[0], lang, text=problem[1])
+    _check_campaign(lead, campaign, lang)
+    at = _attribution(lead, campaign, lang)
+    digest = phone_hash(campaign.secret, lead["phone"])
     person = person_id(digest)
-    return Lead(phone, digest, person, campaign.own_code(person, at.channel, at.variant), clean_text(fields.get("name", ""), 40), at)
+    own = campaign.own_code(person, at.channel, at.variant)
+    return Lead(lead["phone"], digest, person, own, clean_text(lead.get("name", ""), 40), at, lead.get("thanks", ""))
 
 
 def parse_event(fields: dict[str, str], campaign: Campaign, kinds=PUBLIC_EVENTS) -> Event:
@@ -246,8 +231,5 @@ def parse_event(fields: dict[str, str], campaign: Campaign, kinds=PUBLIC_EVENTS)
 
 def scan_event(code: str, query: dict[str, str], channel: str, variant: str) -> Event:
     """The scan of a short link: its code (known to the server), the query's ref and UTM."""
-    ref = (query.get("ref") or "").strip()
-    if not REF.match(ref):
-        ref = ""
     utm = {key: clean_text(query.get(key, "")) for key in UTM_KEYS}
-    return Event("scan", "", Attribution(code, channel, variant, ref, utm))
+    return Event("scan", "", Attribution(code, channel, variant, _ref(query.get("ref", "")), utm))

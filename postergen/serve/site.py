@@ -1,106 +1,78 @@
 """The built site as ``serve`` serves it: static files plus the host rules built with them.
 
-``postergen build`` writes host rules next to the pages: ``_headers`` (Netlify /
-Cloudflare Pages syntax: a path pattern, then indented ``Name: value`` lines) gives the
-landing pages their Content-Security-Policy and security headers.  ``serve`` applies them
-exactly as a static host would, so the same folder behaves the same everywhere.
+``postergen build`` writes ``OUT/site/`` as the document root of the landing pages' host,
+with ``_headers`` (each page's Content-Security-Policy and security headers) and
+``_redirects`` (short links to their pages) in the Netlify / Cloudflare Pages syntax.
+``serve`` applies them exactly as those hosts do, with the site's own reader
+(:class:`postergen.site.hostrules.HostConfig`): a redirect rule first (302 with the
+visitor's query carried, or a 200 rewrite), then the file, with every matching header
+rule — so the same folder behaves the same on every host (docs/deploy.md).
 
-Never served: the host rule files themselves and anything whose name starts with a dot
-(temporary files of an interrupted build, ``.git``).  The database and the poster cache
-live outside the site folder (the server refuses a database inside it).
+Never served: host rule files and anything else whose name starts with ``_`` or ``.``
+(temporary files of an interrupted build, ``.git``), and ``nginx.conf``.  The database
+and the poster cache live outside the site folder (the server refuses them inside it).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from starlette.responses import PlainTextResponse
+from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.staticfiles import StaticFiles
 
-HIDDEN = {"_headers", "_redirects"}
-BASE_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin")]
+from ..site.hostrules import HostConfig
+
+BASE_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "strict-origin-when-cross-origin"))
 
 
-@dataclass(frozen=True)
-class HeaderRule:
-    pattern: re.Pattern
-    headers: tuple[tuple[str, str], ...]
-
-
-def _compile(path: str) -> re.Pattern:
-    """A Netlify path pattern: ``*`` matches anything (also '/'), ``:name`` one segment."""
-    out = []
-    for token in re.split(r"(\*|:[A-Za-z_][A-Za-z0-9_]*)", path):
-        if token == "*":
-            out.append(".*")
-        elif token.startswith(":") and len(token) > 1:
-            out.append("[^/]+")
-        else:
-            out.append(re.escape(token))
-    return re.compile("^" + "".join(out) + "$")
-
-
-def parse_headers(text: str) -> list[HeaderRule]:
-    """The rules of a ``_headers`` file, in order."""
-    rules: list[HeaderRule] = []
-    path, headers = None, []
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not raw[:1].isspace():
-            if path is not None:
-                rules.append(HeaderRule(_compile(path), tuple(headers)))
-            path, headers = line.strip(), []
-        elif path is not None and ":" in line:
-            name, value = line.strip().split(":", 1)
-            headers.append((name.strip(), value.strip()))
-    if path is not None:
-        rules.append(HeaderRule(_compile(path), tuple(headers)))
-    return rules
-
-
-def headers_for(rules: list[HeaderRule], path: str) -> list[tuple[str, str]]:
-    """Every header the rules give *path* (all matching rules, in file order)."""
-    out: list[tuple[str, str]] = []
-    for rule in rules:
-        if rule.pattern.match(path):
-            out.extend(rule.headers)
-    return out
+def hidden(path: str) -> bool:
+    """Whether *path* names something that is not part of the site."""
+    parts = [p for p in path.split("/") if p]
+    return any(p.startswith((".", "_")) for p in parts) or parts == ["nginx.conf"]
 
 
 class Site:
-    """An ASGI app serving the site folder with its ``_headers`` rules applied."""
+    """An ASGI app serving the site folder with its ``_headers`` and ``_redirects``."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
         self.files = StaticFiles(directory=str(self.root), html=True, follow_symlink=False)
-        rules_file = self.root / "_headers"
-        self.rules = parse_headers(rules_file.read_text(encoding="utf-8")) if rules_file.is_file() else []
+        self.host = HostConfig.load(self.root)
 
     def exists(self, rel: str) -> bool:
-        return (self.root / rel).is_file()
+        return not hidden(rel) and (self.root / rel).is_file()
 
-    def extra_headers(self, path: str) -> list[tuple[bytes, bytes]]:
-        own = headers_for(self.rules, path)
-        names = {n.lower() for n, _ in own}
-        base = [(k, v) for k, v in BASE_HEADERS if k.decode() not in names]
-        return base + [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in own]
+    def headers(self, path: str) -> dict[str, str]:
+        """Every header the host rules give *path*, over the two every answer gets."""
+        out = dict(BASE_HEADERS)
+        out.update(self.host.headers(path))
+        return out
+
+    def redirect(self, path: str, query: str = "") -> tuple[int, str] | None:
+        """(status, location) of the redirect rule for *path*, or None."""
+        return self.host.redirect(path, query)
 
     async def __call__(self, scope, receive, send) -> None:
         path = scope.get("path", "/")
-        parts = [p for p in path.split("/") if p]
-        if any(p.startswith(".") or p in HIDDEN for p in parts):
+        if hidden(path):
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return
-        extra = self.extra_headers(path)
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers(path).items()]
+        hit = self.redirect(path, scope.get("query_string", b"").decode("latin-1"))
+        if hit is not None:
+            status, location = hit
+            if status != 200:
+                response = RedirectResponse(location, status_code=status, headers=self.headers(path))
+                await response(scope, receive, send)
+                return
+            scope = {**scope, "path": urlsplit(location).path}  # a rewrite: the target's file at this URL
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
-                message["headers"] = list(message.get("headers", [])) + extra
+                names = {k for k, _ in headers}
+                message["headers"] = [(k, v) for k, v in message.get("headers", []) if k not in names] + headers
             await send(message)
 
         await self.files(scope, receive, send_with_headers)
