@@ -34,6 +34,11 @@ JSON = {"accept": "application/json"}
 class Built:
     spec: Path
     site: Path
+    rows: tuple = ()  # the build's manifest rows
+
+    @property
+    def out(self) -> Path:
+        return self.site.parent
 
 
 def campaign_spec(folder: Path, **overrides) -> Path:
@@ -52,13 +57,14 @@ def campaign_spec(folder: Path, **overrides) -> Path:
 
 
 def built(factory, **overrides) -> Built:
+    """The test campaign built into a new folder; its site (``out/site``) and manifest rows."""
     from postergen.pipeline import build
 
     root = factory.mktemp("served")
     spec = campaign_spec(root / "campaign", **overrides)
     result = build(spec, root / "out", environ=ENV)
     assert result.ok, result.failures
-    return Built(spec, root / "out" / "site")
+    return Built(spec, root / "out" / "site", tuple(result.rows))
 
 
 def free_port() -> int:
@@ -81,7 +87,7 @@ class Served:
 
     JSON = JSON
 
-    def __init__(self, site: Built, db=None, environ=None, header_timeout: float = 10.0, **settings):
+    def __init__(self, site: Built, db=None, environ=None, header_timeout: float = 10.0, port: int | None = None, **settings):
         from postergen.loader import load_campaign
         from postergen.serve import Settings, create_app, open_serve
 
@@ -90,7 +96,7 @@ class Served:
         self.settings = Settings.for_site(site.site, db, cache, header_timeout=header_timeout, **settings)
         self.state = open_serve(load_campaign(site.spec), self.settings, environ=environ or ENV)
         self.app = create_app(self.state)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.header_timeout = header_timeout
 
