@@ -30,16 +30,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..site.urls import REF  # a personal referral code, as the site's pages check it
 from ..tracking import ALPHABET, UTM_KEYS
 
 CODE = re.compile(f"^[{ALPHABET}]{{6,16}}$")
-REF = re.compile(r"^[A-Za-z0-9_-]{1,40}$")  # a personal referral code, as the site's pages check it
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")  # channel and variant ids
 VISITOR = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_VALUE = 200  # characters of any one field (UTM values, names)
 MAX_FIELDS = 40
 PUBLIC_EVENTS = ("view",)  # kinds a browser may report; 'scan' and 'submit' are the server's own
-EVENT_KINDS = ("scan", "view", "submit", "claim")
 
 MESSAGES = {
     "zh": {
