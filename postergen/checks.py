@@ -41,6 +41,14 @@ def check_tracking(loaded, environ=None) -> list[Problem]:
             for message in _personal(value):
                 path = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in loc).replace(".[", "[")
                 problems.append(Problem(f"{path}: {message}", file=str(loaded.path), line=line, path=f"variant '{vname}'"))
+    for (vname, cname), cloaded in loaded.channel_specs:
+        for loc, value in url_fields(cloaded):
+            if seen.get(loc) == value:
+                continue
+            seen[loc] = value
+            for message in _personal(value):
+                path = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in loc).replace(".[", "[")
+                problems.append(Problem(f"{path}: {message}", file=str(loaded.path), path=f"channel '{cname}'"))
     return problems
 
 
@@ -204,20 +212,20 @@ def check_landing(loaded, environ=None) -> list[Problem]:
     from .site.checks import site_problems
     from .site.urls import has_site
 
+    try:
+        check_templates(loaded)  # every template in the campaign's folder, used or not, site or not
+    except LandingError as exc:
+        return [_template_problem(loaded, exc, "landing template")]
     problems = site_problems(loaded)  # no endpoint, unusable URLs, name clashes
     if not has_site(loaded.spec) or any(p.severity == "error" for p in problems):
         return problems
-    try:
-        check_templates(loaded)  # every template in the campaign's folder, even unused ones
-    except LandingError as exc:
-        return problems + [_template_problem(loaded, exc, "landing template")]
     rows, _ = codes_for(loaded, environ)
     seen = set()
     for vname, _, _, vloaded in loaded.variant_list():
         row = next((r for r in rows if r.variant == vname), None) or default_row(vloaded, vname)
         where = f"variant '{vname}' landing page" if loaded.variants else "landing page"
         try:
-            page = render_landing(vloaded, row)
+            page = render_landing(loaded.variant(vname, row.channel), row)
         except LandingError as exc:
             problem = _template_problem(loaded, exc, where)
             if str(problem) not in {str(p) for p in problems}:
@@ -237,8 +245,10 @@ def _template_problem(loaded, exc, where: str) -> Problem:
     return Problem(f"{where}: {exc}", file=str(loaded.path))
 
 
-def validate_campaign(path, strict: bool = False, environ=None):
+def validate_campaign(path, strict: bool = False, environ=None, now=None):
     """Everything ``postergen validate`` checks; returns (loaded, warnings).
+
+    *now* (an aware datetime, default the current time) is when a deadline is judged.
 
     Raises :class:`~postergen.errors.SpecError` with every error (and, with *strict*,
     every warning) found.
@@ -247,8 +257,10 @@ def validate_campaign(path, strict: bool = False, environ=None):
     from .loader import load_campaign
     from .jobs import plan
 
+    from .mechanics import deadline_problems
+
     loaded = load_campaign(path, strict=strict)
-    problems = list(loaded.warnings) + check_tracking(loaded, environ)
+    problems = list(loaded.warnings) + deadline_problems(loaded, now) + check_tracking(loaded, environ)
     if not any(p.severity == "error" for p in problems):
         problems += check_qr(loaded, plan(loaded, environ))
         problems += check_landing(loaded, environ)

@@ -137,9 +137,13 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
         raise ImageProblem(f"{shown or '.'} is a folder, not an image file")
     if not path.is_file():
         raise ImageProblem(f"{shown} is not a regular file (a pipe, socket or device); give an image file")
-    size = path.stat().st_size
+    st = path.stat()
+    size = st.st_size
     if size > MAX_BYTES:
         raise ImageProblem(f"{shown} is {size / 1e6:.0f} MB; images must be under {MAX_BYTES // 2**20} MB")
+    key = (str(path.resolve()), st.st_ino, st.st_mtime_ns, size)
+    if key in _CHECKED:  # a good image, decoded already (each variant and channel checks it)
+        return _CHECKED[key]
     limit = f"over the {MAX_PIXELS // 1_000_000} MP limit (possible decompression bomb); resize it"
     try:
         with warnings.catch_warnings():
@@ -167,7 +171,16 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
         raise ImageProblem(f"{shown} is {mp}, {limit}") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageProblem(f"{shown} is truncated or corrupt ({exc}); export it again") from None
-    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+    out = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+    if len(_CHECKED) >= 512:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[key] = out
+    return out
+
+
+#: Images that decoded well, by (path, inode, mtime, size): a spec with variants and
+#: channels checks each asset once per variant and channel; decoding is most of that.
+_CHECKED: dict[tuple, tuple[int, int]] = {}
 
 
 @lru_cache(maxsize=64)

@@ -19,8 +19,10 @@ from . import colors, qr as qrmod
 from .errors import LayoutError
 from .fit import FLOOR, Fitted, fit_text
 from .linebreak import balance_lines, break_lines
+from .mechanics import spec_bindings
 from .template import (
     ImageLayer,
+    LadderLayer,
     ListLayer,
     PriceLayer,
     QRLayer,
@@ -163,8 +165,13 @@ class Context:
             "inviter": spec.inviter.model_dump() if spec.inviter else None,
             "poster": spec.poster.model_dump(),
             "background": bg.model_dump(),
+            "mechanics": spec_bindings(spec),
             "url": url,
         }
+        mech = self.data["mechanics"]
+        if mech and mech["ends"] and not self.data["poster"].get("scarcity"):
+            # The scarcity line says when the campaign ends unless the copy says more.
+            self.data["poster"]["scarcity"] = mech["ends"]
         if extra:
             # A personal poster: 'inviter' is the participant, 'person' their row.
             self.data.update(extra)
@@ -648,11 +655,18 @@ def _qr(layer: QRLayer, box, s, ctx: Context):
     )
 
 
+def _ladder(layer, box, s, ctx: Context):
+    from .ladder import layout_ladder
+
+    return layout_ladder(layer, box, s, ctx)
+
+
 _LAYOUT = {
     ShapeLayer: _shape,
     ImageLayer: _image,
     TextLayer: _text,
     ListLayer: _list,
     PriceLayer: _price,
+    LadderLayer: _ladder,
     QRLayer: _qr,
 }

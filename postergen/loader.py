@@ -38,6 +38,7 @@ class Loaded:
     warnings: tuple[Problem, ...] = ()
     raw: Any = field(default=None, repr=False, compare=False)
     variants: tuple = ()  # ((VariantDef, Loaded), …) when the spec declares variants
+    channel_specs: tuple = ()  # (((variant, channel), Loaded), …): channels that change the spec
 
     def variant_list(self) -> list[tuple[str, float, dict, "Loaded"]]:
         """(name, weight, factor values, loaded spec) of every variant to render.
@@ -48,8 +49,13 @@ class Loaded:
             return [("base", 1.0, {}, self)]
         return [(d.name, d.weight, d.factors, v) for d, v in self.variants]
 
-    def variant(self, name: str) -> "Loaded":
-        """The loaded spec of variant *name* (the campaign itself without variants)."""
+    def variant(self, name: str, channel: str = "") -> "Loaded":
+        """The loaded spec of variant *name* (the campaign itself without variants), as
+        channel *channel* sees it (its medium's defaults and ``set``: :mod:`.channels`)."""
+        if channel:
+            for (vname, cname), loaded in self.channel_specs:
+                if cname == channel and vname == (name or "base"):
+                    return loaded
         if not self.variants:
             return self
         for vname, _, _, loaded in self.variant_list():
@@ -123,6 +129,11 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     if loaded is not None and (loaded.spec.variants or loaded.spec.matrix):
         loaded, more = _with_variants(loaded, data, shown)
         problems += more
+    if loaded is not None and loaded.spec.channels:
+        from .channels import with_channels
+
+        loaded, more = with_channels(loaded, data, shown, _check, problems)
+        problems += more
     errors = [p for p in problems if p.severity == "error"]
     if errors or (strict and problems) or loaded is None:
         raise SpecError(problems)
@@ -178,6 +189,12 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
     """Validate and check one spec's data; (Loaded or None, problems)."""
     base = path.parent
     text_problems = _clean_text(data) if isinstance(data, dict) else []
+    if isinstance(data, dict):
+        # '{mechanics.threshold}' in copy: filled in a copy (variants apply to the original).
+        from .mechanics import fill_copy, problems as mechanics_problems
+
+        data, filled = fill_copy(data, list(walk(Campaign, data, specmod._TextMarker)))
+        text_problems += filled + mechanics_problems(data)
     campaign, problems = validate(Campaign, data, shown)
     if not isinstance(data, dict):
         return None, problems

@@ -73,8 +73,8 @@ class BuildResult:
             n = sum(1 for r in self.rows if r["kind"] == kind)
             if n:
                 extras.append(f"{n} {word}{'s' if n != 1 else ''}")
-        if any(r["kind"] == "headers" for r in self.rows):
-            extras.append("_headers")  # a host file, not a page; counted in the files below
+        if any(r["kind"] in ("headers", "nginx") for r in self.rows):
+            extras.append("host rules")  # _headers, _redirects, nginx.conf: files, not pages
         if len(extras) == 1:
             text += f" and {extras[0]}"
         elif extras:
@@ -134,7 +134,7 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack) -> BuildRe
             image = painted.get(key)
             if image is None:
                 try:
-                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url)
+                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url, channel=job.channel)
                 except PostergenError as exc:
                     bad[key] = str(exc)
                     raise
@@ -163,7 +163,9 @@ def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest:
     from .pdf import asset_fields, paint_pdf, print_warnings
     from .qrcheck import render_alone
 
-    settings = loaded.spec.output.print
+    from .channels import print_settings
+
+    settings = print_settings(loaded.variant(job.variant, job.channel).spec)
     size = job.print_size
     try:
         tree = layout_job(loaded, job)

@@ -33,6 +33,8 @@ def _type_name(annotation: Any) -> str:
         return text + (" (optional)" if type(None) in args else "")
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    if getattr(annotation, "__name__", "") == "AwareDatetime":
+        return "date-time with time zone"
     return getattr(annotation, "__name__", str(annotation))
 
 

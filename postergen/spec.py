@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 
 class _AssetMarker:
@@ -135,7 +135,9 @@ class Poster(Model):
     cta: DisplayText = Field(default="长按识别二维码", description="Call to action next to the QR code.")
     price: Price | None = Field(default=None, description="Optional price anchor.")
     scarcity: DisplayText | None = Field(
-        default=None, description="Optional scarcity line: deadline or people joined."
+        default=None,
+        description="Optional scarcity line: deadline or people joined. Empty, the built-in templates show "
+        "mechanics.deadline there ('{mechanics.ends}').",
     )
 
     @field_validator("benefits", mode="before")
@@ -295,6 +297,85 @@ class Output(Model):
     )
 
 
+class Tier(Model):
+    """One step of a reward ladder (阶梯奖励): invite this many friends, get this."""
+
+    invites: int = Field(ge=1, le=1000, description="Friends the inviter must bring for this step, e.g. 3.")
+    reward: DisplayText = Field(description="What this step gives, e.g. '杨枝甘露 1 杯' (≤ 10 CJK characters reads best).")
+
+
+def _check_deadline(value):
+    # A deadline without a time zone means a different moment on every machine.
+    import datetime as dt
+
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = value.isoformat()
+    elif isinstance(value, dt.datetime):
+        info = getattr(value, "_yaml", None)  # ruamel's TimeStamp: a deep copy drops tzinfo, not this
+        if value.tzinfo is None and isinstance(info, dict) and info.get("tz"):
+            delta = info.get("delta") or dt.timedelta(0)
+            value = value.replace(tzinfo=dt.timezone(delta if isinstance(delta, dt.timedelta) else dt.timedelta(0)))
+        if value.tzinfo is None:
+            value = value.isoformat(sep=" ")
+        else:  # ruamel's TimeStamp as a plain datetime
+            value = dt.datetime(*value.timetuple()[:6], value.microsecond, tzinfo=value.tzinfo)
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise ValueError(
+                f"'{value}' is not a date and time with a time zone; write it as "
+                "'2025-07-14T23:59:00+08:00' (date, 'T', time, offset from UTC)"
+            )
+        return parsed
+    return value
+
+
+class Mechanics(Model):
+    """The fission mechanics as data: threshold, reward ladder, rewards, stock, deadline.
+
+    Poster and page copy uses them as bindings (``邀{mechanics.threshold}位好友``), the
+    built-in templates draw the ladder and the deadline, and variants can vary them.
+    """
+
+    threshold: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Friends an inviter must bring to unlock the reward (助力/任务宝), e.g. 3; keep it at 15 or "
+        "less (validate warns above). Default: the first tier's invites.",
+    )
+    tiers: list[Tier] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Reward ladder (阶梯奖励), lowest step first, up to 5 steps, e.g. [{invites: 3, reward: 1 杯}, "
+        "{invites: 6, reward: 3 杯}]; the first step is the threshold.",
+    )
+    inviter_reward: DisplayText | None = Field(
+        default=None, description="What the inviter gets at the threshold; default: the first tier's reward."
+    )
+    invitee_reward: DisplayText | None = Field(
+        default=None, description="What each invited friend gets (互惠式: both sides win), e.g. '新人券 10 元'."
+    )
+    stock: int | None = Field(
+        default=None, ge=1, description="Rewards available in all (the reward pool), e.g. 5000: '限量{mechanics.stock}杯'."
+    )
+    deadline: Annotated[AwareDatetime, BeforeValidator(_check_deadline)] | None = Field(
+        default=None,
+        description="When the campaign ends: a date and time with its time zone, e.g. '2025-07-14T23:59:00+08:00'; "
+        "validate warns when it has passed or is less than a day away.",
+    )
+    participants: int | None = Field(
+        default=None, ge=0, description="People who joined so far, for a crowd line: '{mechanics.participants} 人已参与'."
+    )
+
+
+#: Media (utm_medium) of printed channels when ``printed`` is not given.
+PRINT_MEDIA = ("offline", "print")
+
+
 class Channel(Model):
     """One distribution channel; each gets its own tracking code and posters."""
 
@@ -308,7 +389,24 @@ class Channel(Model):
     source: str | None = Field(
         default=None, description="utm_source when it should differ from the id (may be Chinese)."
     )
-    printed: bool = Field(default=False, description="True for print channels (store posters, 包裹卡).")
+    printed: bool | None = Field(
+        default=None,
+        description="A print channel (store poster, 包裹卡): it gets the print sizes (output.print, A4 without it) "
+        "and no screen sizes, a 扫码 call to action and the brand header. Default: true when medium is "
+        "'offline' or 'print'.",
+    )
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides for this channel only, as dotted field paths like a variant's, e.g. "
+        "{poster.cta: 到店扫码领取, output.templates: [minimal], inviter: null}.",
+    )
+
+    @property
+    def is_printed(self) -> bool:
+        """Whether this channel is printed: ``printed``, else its medium says so."""
+        if self.printed is not None:
+            return self.printed
+        return self.medium.strip().lower() in PRINT_MEDIA
 
 
 #: Query parameters with a meaning of their own: the inviter ('ref', carried by the landing
@@ -696,6 +794,11 @@ class Campaign(Model):
         default=None, description="Inviter shown in the trust header instead of the brand."
     )
     poster: Poster = Field(description="Poster copy.")
+    mechanics: Mechanics | None = Field(
+        default=None,
+        description="Fission mechanics as data: threshold, reward tiers, rewards, stock, deadline (see "
+        "docs/mechanics.md); copy uses them as '{mechanics.threshold}'.",
+    )
     theme: Theme = Field(default_factory=Theme, description="Colours, background, fonts.")
     qr: QR = Field(default_factory=QR, description="QR code settings.")
     output: Output = Field(default_factory=Output, description="What to render.")

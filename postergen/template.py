@@ -102,6 +102,37 @@ class PriceLayer(_Layer):
     align: Literal["left", "center", "right"] = "left"
 
 
+class LadderLayer(_Layer):
+    """The reward ladder (阶梯奖励) of ``mechanics.tiers``: one step per tier, a badge
+    ('邀3人') over (row) or beside (column) its reward, the badges joined by a rail."""
+
+    type: Literal["ladder"]
+    bind: Literal["mechanics.ladder", "mechanics.tiers"] = Field(
+        default="mechanics.ladder",
+        description="'mechanics.ladder': the tiers, or one step (threshold → inviter reward) without them.",
+    )
+    direction: Literal["row", "column"] = Field(
+        default="row", description="'row': steps side by side, badge over reward; 'column': steps one under another."
+    )
+    size: tuple[float, float] = Field(description="Smallest and largest size of the reward text, in px.")
+    font: Literal["heading", "body"] = Field(default="heading", description="Font of the reward text.")
+    color: str = Field(default="$text", description="Reward text colour.")
+    label: str = Field(default="{label}", description="Badge text: '{label}' ('邀3人' / '3 friends') or '{invites}'.")
+    badge: str = Field(default="$primary", description="Badge fill.")
+    badge_text: str = Field(default="$on_primary", description="Badge text colour.")
+    top_badge: str | None = Field(default="$accent", description="The last (highest) step's badge fill; null: as the others.")
+    top_badge_text: str = Field(default="$text", description="The last step's badge text colour.")
+    rail: str | None = Field(default="$primary@0.3", description="Colour of the rail joining the badges; null: none.")
+    max_lines: int = Field(default=2, ge=1, le=4, description="Lines per reward.")
+    leading: float = Field(default=1.25, ge=0.8, le=3)
+    valign: Literal["top", "middle", "bottom"] = "middle"
+    align: Literal["left", "center"] | None = Field(
+        default=None,
+        description="Steps set one under another (and a single step): at the left or centred; default: a "
+        "column at the left, a row's single step centred.",
+    )
+
+
 class QRLayer(_Layer):
     type: Literal["qr"]
     align: Literal["left", "center", "right"] = "center"
@@ -110,7 +141,7 @@ class QRLayer(_Layer):
 
 
 Layer = Annotated[
-    Union[ShapeLayer, ImageLayer, TextLayer, ListLayer, PriceLayer, QRLayer],
+    Union[ShapeLayer, ImageLayer, TextLayer, ListLayer, PriceLayer, LadderLayer, QRLayer],
     Field(discriminator="type"),
 ]
 

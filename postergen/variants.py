@@ -142,11 +142,14 @@ def duplicate_names(defs: list[VariantDef]) -> list[str]:
 NOT_OVERRIDABLE = ("variants", "matrix", "version", "campaign", "channels", "tracking", "site")
 
 
-def path_problem(model: type[BaseModel], dotted: str) -> str | None:
-    """Why *dotted* does not name a field of *model* (None when it does)."""
+def path_problem(model: type[BaseModel], dotted: str, what: str = "variants") -> str | None:
+    """Why *dotted* does not name a field of *model* that may differ between *what*
+    ('variants' or 'channels'); None when it does."""
     parts = dotted.split(".")
     if parts[0] in NOT_OVERRIDABLE:
-        return f"'{parts[0]}' cannot differ between variants"
+        return f"'{parts[0]}' cannot differ between {what}"
+    if what == "channels" and parts[0] == "landing_url":
+        return "'landing_url' cannot differ between channels: each channel's QR code carries its own code to it"
     current: Any = model
     walked = []
     for part in parts:

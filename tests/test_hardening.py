@@ -485,7 +485,7 @@ def test_auto_fit_below_the_minimum_warns(campaign, tmp_path):
 
 
 def test_validate_quiet_prints_only_errors(campaign):
-    spec = campaign()  # valid, with warnings (no landing form, contrast)
+    spec = campaign({"channels": [{"id": "moments", "name": "朋友圈"}]})  # valid; warns: no secret
     loud = run("validate", spec)
     assert loud.exit_code == 0 and "warning:" in loud.output
     quiet = run("validate", "-q", spec)
@@ -500,12 +500,13 @@ def test_validate_quiet_prints_only_errors(campaign):
 
 def test_repeated_warnings_are_grouped_with_a_count(campaign):
     channels = [{"id": c, "name": c} for c in ("moments", "groups", "store", "parcel")]
-    result = run("build", campaign({"channels": channels}), "-o", "out")
+    landing = {"form": {"endpoint": "http://api.example.com/leads", "privacy_url": "https://h5.example.com/privacy"}}
+    result = run("build", campaign({"channels": channels, "landing": landing}), "-o", "out")
     assert result.exit_code == 0, result.output
-    form = [line for line in result.output.splitlines() if "landing.form is not set" in line]
+    form = [line for line in result.output.splitlines() if "is http://" in line]
     assert form == [
-        "campaign.yaml: warning: landing.form is not set: the lead form posts to the page itself and links no privacy "
-        "notice; add landing.form with endpoint and privacy_url (4×: landing/base/moments/index.html, "
-        "landing/base/groups/index.html, landing/base/store/index.html and 1 more)"
+        "campaign.yaml: warning: landing.form.endpoint is http://: phone numbers would travel unencrypted; use https:// "
+        "(4×: site/tea/invite/landing/base/moments/index.html, site/tea/invite/landing/base/groups/index.html, "
+        "site/tea/invite/landing/base/store/index.html and 1 more)"
     ]
-    assert result.output.splitlines()[-1] == "4 posters, 4 landing pages and _headers: 9 written, 0 unchanged → out"
+    assert result.output.splitlines()[-1] == "4 posters, 4 landing pages, 4 share images and host rules: 15 written, 0 unchanged → out"

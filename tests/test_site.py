@@ -24,7 +24,7 @@ from postergen.site.leads import LEAD_FIELDS, check_lead, normalise_phone, read_
 from postergen.site.urls import entry_url, page_url, split_url
 
 FORM = {"form": {"endpoint": ENDPOINT, "privacy_url": PRIVACY}}
-SECRET = {"T": "0123456789abcdef0123"}
+SECRET = {"T": "9f3c1a7e52b84d06e1c7aa39d05f6b28"}
 
 
 def _loaded(tmp_path, **overrides):

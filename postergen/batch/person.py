@@ -57,13 +57,13 @@ def personal_code(secret: bytes, campaign: str, channel: str, variant: str, pers
 
 
 def personal_url(channel_url: str, ref: str) -> str:
-    """The channel's QR URL with the person's ``ref`` added (see docs/deploy.md)."""
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+    """The channel's QR URL with the person's ``ref`` added: the site's rule
+    (:func:`postergen.site.urls.personal_qr_url`, see docs/deploy.md)."""
+    from types import SimpleNamespace
 
-    parts = urlsplit(channel_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "ref"] + [("ref", ref)]
-    path = parts.path or "/"
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), parts.fragment))
+    from ..site.urls import personal_qr_url
+
+    return personal_qr_url(SimpleNamespace(qr_url=channel_url), ref)
 
 
 class PersonalPoster:

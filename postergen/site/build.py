@@ -104,7 +104,7 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None)
         targets = [r for r in rows if r.variant == vname] or [default_row(vloaded, vname)]
         for row in targets:
             try:
-                page = render_landing(vloaded, row, poster=posters.get((vname, row.channel)))
+                page = render_landing(loaded.variant(vname, row.channel), row, poster=posters.get((vname, row.channel)))
             except LandingError as exc:
                 out.failures.append((root + urls.page_dir(vname, row.channel) + "index.html", str(exc)))
                 continue
