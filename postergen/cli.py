@@ -531,6 +531,89 @@ def report(
         typer.echo(f"{result.summary()} → {out}")
 
 
+# --------------------------------------------------------------------------- serve, leads
+
+
+@app.command()
+def serve(
+    spec: SpecArg,
+    site: Annotated[Path, typer.Option("--site", help="The built site folder to serve (from postergen build).", show_default=False)],
+    db: Annotated[Optional[str], typer.Option("--db", help="SQLite file, or postgresql://user@host/db. Default: leads.sqlite next to the site folder.", show_default=False)] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    trusted_proxy: Annotated[Optional[list[str]], typer.Option("--trusted-proxy", metavar="<address>", help="Reverse proxy address or network whose X-Forwarded-For is believed (repeat, or comma-separate).", show_default=False)] = None,
+    rate: Annotated[str, typer.Option("--rate", help="Lead submissions per client address, e.g. 20/min, 5/10s; 0 for no limit.")] = "20/min",
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Personal poster cache folder. Default: poster-cache next to the site folder.", show_default=False)] = None,
+) -> None:
+    """Serve a built campaign site: keep its leads and events, render personal posters.
+
+    Records short-link scans, page views and form submits; keeps each lead once per phone
+    (SQLite by default, or PostgreSQL); answers a new participant with a signed URL of
+    their own poster. Needs the campaign secret (tracking.secret_env). See docs/serve.md.
+
+    Example: postergen serve examples/tea-invite --site out/site --port 8000
+    """
+    from .errors import PostergenError
+    from .loader import load_campaign
+
+    _need_serve_extra()
+    from .serve import Settings, create_app, open_serve
+    from .serve.ratelimit import Rate, parse_networks
+    from .serve.server import run
+
+    try:
+        settings = Settings.for_site(site, db, cache, trusted=parse_networks(trusted_proxy), lead_rate=Rate.parse(rate))
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2)
+    try:
+        state = open_serve(load_campaign(spec), settings)
+    except PostergenError as exc:
+        _fail(exc)
+    from .serve.store import describe
+
+    _err(f"serving {site} for campaign {state.campaign.id} on http://{host}:{port}/ (leads: {describe(settings.db)})")
+    run(create_app(state), host, port, header_timeout=settings.header_timeout)
+
+
+def _need_serve_extra() -> None:
+    import importlib.util
+
+    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        _err(f"error: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; "
+             "install the server's extra: pip install 'postergen[serve]'")
+        raise typer.Exit(2)
+
+
+leads_app = typer.Typer(
+    name="leads",
+    help="Leads and events kept by postergen serve.\n\nExample: postergen leads export --db leads.sqlite -o crm",
+    no_args_is_help=True,
+)
+app.add_typer(leads_app, name="leads")
+
+
+@leads_app.command("export")
+def leads_export(
+    db: Annotated[str, typer.Option("--db", help="SQLite file or postgresql://… URL that serve wrote to.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for leads.csv and events.csv.")] = Path("leads-export"),
+    campaign: Annotated[Optional[str], typer.Option("--campaign", help="Only this campaign id (a database may hold several).", show_default=False)] = None,
+) -> None:
+    """Write leads.csv and events.csv for the CRM (spreadsheet-safe, UTF-8 with BOM).
+
+    Example: postergen leads export --db out/leads.sqlite -o crm
+    """
+    from .errors import PostergenError
+    from .serve.export import export_leads
+
+    try:
+        result = export_leads(db, out, campaign)
+    except PostergenError as exc:
+        _fail(exc)
+    typer.echo(f"{result.summary()} → {out}")
+
+
 def main() -> None:
     """The ``postergen`` entry point: the app, with a last net under it.
 

@@ -22,7 +22,7 @@ def run(*args):
 
 
 def test_commands_exist():
-    assert COMMANDS == ["batch", "build", "codes", "export", "init", "preview", "report", "schema", "templates", "validate"]
+    assert COMMANDS == ["batch", "build", "codes", "export", "init", "leads", "preview", "report", "schema", "serve", "templates", "validate"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
