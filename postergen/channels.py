@@ -96,7 +96,7 @@ def with_channels(loaded, data, shown: str, check, reported=()):
     → (Loaded | None, problems)); *reported* the problems already found (not repeated).
 
     Returns (loaded, problems)."""
-    from .errors import Problem
+    from .errors import Problem, relocate
     from .spec import Campaign
     from .variants import apply, path_problem
     from .yamlsrc import dotted, line_of
@@ -135,15 +135,7 @@ def with_channels(loaded, data, shown: str, check, reported=()):
                 continue
             cloaded, cproblems = check(apply(vdata, overrides), loaded.path, shown)
             where = f"channel '{ch.id}'" + (f" of variant '{vname}'" if loaded.variants else "")
-            for p in cproblems:
-                key = (p.path, p.message)
-                if key in seen:
-                    continue
-                seen.add(key)
-                problems.append(
-                    Problem(f"{p.path}: {p.message}" if p.path else p.message, file=shown,
-                            line=line_of(data, ("channels", i)), path=where, severity=p.severity)
-                )
+            problems.extend(relocate(cproblems, seen, shown, line_of(data, ("channels", i)), where))
             if cloaded is not None:
                 specs.append(((vname, ch.id), cloaded))
     return replace(loaded, channel_specs=tuple(specs)), problems

@@ -71,6 +71,21 @@ def group_warnings(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+def relocate(problems, seen: set, file: str, line: int | None, where: str) -> list[Problem]:
+    """Problems of a derived spec (a variant's, a channel's) re-located at the entry that
+    made it: the field path moves into the message, *where* ("variant 'b'") becomes the
+    path; each (path, message) is reported once across calls sharing *seen*."""
+    out = []
+    for p in problems:
+        key = (p.path, p.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        text = f"{p.path}: {p.message}" if p.path else p.message
+        out.append(Problem(text, file=file, line=line, path=where, severity=p.severity))
+    return out
+
+
 class PostergenError(Exception):
     """Base class for every error postergen raises on purpose."""
 

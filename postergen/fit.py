@@ -39,6 +39,21 @@ class Fitted:
         return max(self.widths, default=0.0)
 
 
+def largest(lo: int, hi: int, attempt: Callable[[int], object]):
+    """(size, what ``attempt(size)`` returned) for the largest size in lo..hi at which
+    *attempt* gives something other than None (fits are monotonic: a binary search), or
+    None when nothing fits."""
+    best = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        got = attempt(mid)
+        if got is not None:
+            best, lo = (mid, got), mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
 def _attempt(text, size, box_w, box_h, max_lines, leading, width):
     em_w = box_w / size
     lines = break_lines(text, em_w, width)

@@ -15,7 +15,7 @@ result is ordinary shape and text items: the raster and PDF painters need nothin
 from __future__ import annotations
 
 from .errors import LayoutError
-from .fit import FLOOR
+from .fit import FLOOR, largest
 from .linebreak import balance_lines, break_lines, phrase_break
 
 _BADGE_H = 1.75  # badge height, in em of its text
@@ -82,15 +82,7 @@ def layout_ladder(layer, box, s: float, ctx):
         return broken, text_w, height
 
     def search(lo, hi, strict=False):
-        best = None
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            got = attempt(mid, strict)
-            if got is not None:
-                best, lo = (mid, got), mid + 1
-            else:
-                hi = mid - 1
-        return best
+        return largest(lo, hi, lambda size: attempt(size, strict))
 
     lo, hi = _sizes(layer.size, s)
     if n == 1:

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import colors, qr as qrmod
 from .errors import LayoutError
-from .fit import FLOOR, Fitted, fit_text
+from .fit import FLOOR, Fitted, fit_text, largest
 from .linebreak import balance_lines, break_lines
 from .mechanics import spec_bindings
 from .template import (
@@ -522,15 +522,7 @@ def _list(layer: ListLayer, box, s, ctx: Context):
         return broken
 
     def search(lo, hi):
-        best = None
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            got = attempt(mid)
-            if got is not None:
-                best, lo = (mid, got), mid + 1
-            else:
-                hi = mid - 1
-        return best
+        return largest(lo, hi, attempt)
 
     lo, hi = _sizes(layer.size, s)
     best = search(lo, hi)

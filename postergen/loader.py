@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel
 
 from . import spec as specmod
-from .errors import Problem, SpecError, display_path
+from .errors import Problem, SpecError, display_path, relocate
 from .fonts import BUNDLED, EMOJI, FontChain, chain_for, resolve_font
 from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside, shorten
 from .spec import Campaign
@@ -171,15 +171,7 @@ def _with_variants(loaded: Loaded, data, shown: str) -> tuple[Loaded, list[Probl
             problems.append(Problem(str(exc), file=shown, line=line_of(data, loc), path=dotted(loc)))
             continue
         vloaded, vproblems = _check(vdata, loaded.path, shown)
-        for p in vproblems:
-            key = (p.path, p.message)
-            if key in base_messages:
-                continue
-            base_messages.add(key)
-            problems.append(
-                Problem(f"{p.path}: {p.message}" if p.path else p.message, file=shown,
-                        line=line_of(data, d.loc), path=f"variant '{d.name}'", severity=p.severity)
-            )
+        problems.extend(relocate(vproblems, base_messages, shown, line_of(data, d.loc), f"variant '{d.name}'"))
         if vloaded is not None:
             out.append((d, vloaded))
     return replace(loaded, variants=tuple(out)), problems

@@ -323,32 +323,22 @@ def _time_problem(path: Path, line: int, columns, value: str) -> Problem:
 
 def _read_csv_leads(path: Path, campaign_id: str, tz: tzinfo, mapping: dict[str, str], data: Data) -> list[Lead]:
     columns, rows = _csv_rows(path, LEAD_FIELDS, LEAD_REQUIRED, mapping)
-    out: list[Lead] = []
-    problems: list[Problem] = []
-    other = 0
-    for line, row in rows:
-        if row.get("campaign") and row["campaign"] != campaign_id:
-            other += 1
-            continue
-        when = parse_time(row["time"], tz)
-        if when is None:
-            problems.append(_time_problem(path, line, columns, row["time"]))
-            if len(problems) >= MAX_PROBLEMS:
-                break
-            continue
-        out.append(Lead(when, row.get("code", ""), row.get("channel", ""), row.get("variant", ""), row.get("ref", ""),
-                        row.get("own_code", ""), row.get("phone_hash", ""),
-                        f"lead {row['id']}" if row.get("id") else f"{path.name}:{line}"))
-    if problems:
-        raise ReportInputError(problems)
-    if other:
-        data.notes.append(f"{other} rows of {path.name} belong to other campaigns and were left out")
-    return out
+    return _csv_records(path, columns, rows, campaign_id, tz, data, lambda when, row, where: Lead(
+        when, row.get("code", ""), row.get("channel", ""), row.get("variant", ""), row.get("ref", ""),
+        row.get("own_code", ""), row.get("phone_hash", ""), f"lead {row['id']}" if row.get("id") else where))
 
 
 def _read_csv_events(path: Path, campaign_id: str, tz: tzinfo, data: Data) -> list[Event]:
     columns, rows = _csv_rows(path, EVENT_FIELDS, EVENT_REQUIRED, {})
-    out: list[Event] = []
+    return _csv_records(path, columns, rows, campaign_id, tz, data, lambda when, row, where: Event(
+        when, row["kind"], row.get("code", ""), row.get("channel", ""), row.get("variant", ""),
+        row.get("ref", ""), row.get("visitor", ""), f"event {row['id']}" if row.get("id") else where))
+
+
+def _csv_records(path: Path, columns, rows, campaign_id: str, tz: tzinfo, data: Data, make) -> list:
+    """The rows of this campaign as records (``make(time, row, 'file:line')``); rows of
+    other campaigns are counted in a note, bad times reported with row and column."""
+    out: list = []
     problems: list[Problem] = []
     other = 0
     for line, row in rows:
@@ -361,9 +351,7 @@ def _read_csv_events(path: Path, campaign_id: str, tz: tzinfo, data: Data) -> li
             if len(problems) >= MAX_PROBLEMS:
                 break
             continue
-        out.append(Event(when, row["kind"], row.get("code", ""), row.get("channel", ""), row.get("variant", ""),
-                         row.get("ref", ""), row.get("visitor", ""),
-                         f"event {row['id']}" if row.get("id") else f"{path.name}:{line}"))
+        out.append(make(when, row, f"{path.name}:{line}"))
     if problems:
         raise ReportInputError(problems)
     if other:
