@@ -258,20 +258,27 @@ def codes(
     spec: SpecArg,
     csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Also write the table as CSV to this file.")] = None,
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write the table as JSON to this file.")] = None,
-    lookup_code: Annotated[Optional[str], typer.Option("--lookup", help="Show which channel and variant a code belongs to.")] = None,
+    lookup_code: Annotated[Optional[str], typer.Option("--lookup", help="Show which channel and variant (or, with --people, which person) a code belongs to.")] = None,
+    people: Annotated[Optional[Path], typer.Option("--people", help="A people file: list (or --lookup) the personal codes that `postergen batch` gives its rows.")] = None,
+    channel: Annotated[Optional[str], typer.Option("--channel", help="With --people: the channel of the personal codes (default: the first).")] = None,
+    variant: Annotated[Optional[str], typer.Option("--variant", help="With --people: the variant (default: the first).")] = None,
 ) -> None:
     """Print the tracking codes: channel, variant, code, full URL and short URL.
 
     Codes are derived from the secret in the environment variable named by
-    tracking.secret_env, so run this where that variable is set.
+    tracking.secret_env, so run this where that variable is set. With --people, the
+    personal referral codes of a people file's rows instead.
 
     Example: postergen codes examples/tea-invite --csv codes.csv --lookup 7KQ2M9XP
+    Example: postergen codes examples/tea-invite --people examples/tea-invite/people.csv --lookup ES4B9W0HBE
     """
     from .codes import lookup
     from .errors import PostergenError, SpecError
     from .loader import load_campaign
     from .jobs import codes_for
 
+    if people is not None:
+        return _personal_codes(spec, people, channel, variant, lookup_code, csv_path)
     try:
         loaded = load_campaign(spec)
         rows, problems = codes_for(loaded)
@@ -304,6 +311,33 @@ def codes(
     for r in rows:
         table.add_row(f"{r.channel} {r.channel_name}", r.variant, r.code, r.url, r.short_url or "")
     Console(width=240, soft_wrap=True).print(table)
+
+
+def _personal_codes(spec, people, channel, variant, lookup_code, csv_path) -> None:
+    from .batch.codes import lookup_personal, personal_codes
+    from .errors import PostergenError
+    from .loader import load_campaign
+
+    try:
+        loaded = load_campaign(spec)
+        if lookup_code is not None:
+            hit = lookup_personal(loaded, people, lookup_code, channel=channel, variant=variant)
+            if hit is None:
+                _err(f"code {lookup_code!r} is no personal code of a row of {people} (for this channel, variant and secret)")
+                raise typer.Exit(1)
+            typer.echo(f"{hit.code}: person {hit.id} (row {hit.row} of {people})\n{hit.url}")
+            return
+        rows = personal_codes(loaded, people, channel=channel, variant=variant)
+        if csv_path:
+            from .csvsafe import csv_text
+            from .writer import write_atomic
+
+            write_atomic(csv_path, csv_text(["id", "row", "code", "url"], (vars(r) for r in rows)).encode("utf-8"))
+            return
+        for r in rows:
+            typer.echo(f"{r.id}\t{r.code}\t{r.url}")
+    except PostergenError as exc:
+        _fail(exc)
 
 
 @app.command()

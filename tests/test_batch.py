@@ -201,3 +201,19 @@ def test_cli_exit_codes_and_json(campaign, tmp_path):
     assert res.exit_code == 2
     res = runner.invoke(app, ["batch", str(campaign), "--people", str(people), "-o", str(out), "--channel", "moment"])
     assert res.exit_code == 2 and "did you mean 'moments'" in res.output
+
+
+def test_codes_lists_and_looks_up_personal_codes(campaign, tmp_path):
+    people = people_file(campaign, [("u1", "小鹿", ""), ("u2", "阿杰", "")])
+    out = tmp_path / "out"
+    run_batch(load_campaign(campaign), people, out, BatchOptions(jobs=1))
+    made = {r["id"]: r["code"] for r in read_csv(out / "people.csv")}
+    runner = CliRunner()
+    res = runner.invoke(app, ["codes", str(campaign), "--people", str(people)])
+    assert res.exit_code == 0, res.output
+    listed = dict(line.split("\t")[:2] for line in res.stdout.splitlines())
+    assert listed == made
+    res = runner.invoke(app, ["codes", str(campaign), "--people", str(people), "--lookup", made["u2"].lower()])
+    assert res.exit_code == 0 and f"person u2 (row 3" in res.stdout
+    res = runner.invoke(app, ["codes", str(campaign), "--people", str(people), "--lookup", "ZZZZZZZZZZ"])
+    assert res.exit_code == 1
