@@ -44,7 +44,9 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
     from .jobs import codes_for
     from .pipeline import build
 
-    out = Path(out)
+    from .store import local_folder
+
+    out = local_folder(out, "export")
     result = ExportResult(out=out)
     result.build = built = build(loaded, out / ".build", progress=progress, environ=environ)
     rows, _ = codes_for(loaded, environ)

@@ -91,9 +91,11 @@ def build(
     progress: Callable[[Job], None] | None = None,
     environ=None,
 ) -> BuildResult:
-    """Render every poster of the campaign *spec* into the folder *out*."""
+    """Render every poster of the campaign *spec* into the folder *out* (a URL is refused)."""
+    from .store import local_folder
+
+    out = local_folder(out, "build")
     loaded = spec if isinstance(spec, Loaded) else load_campaign(spec)
-    out = Path(out)
     tracking = check_tracking(loaded, environ)
     if any(p.severity == "error" for p in tracking):
         raise SpecError(tracking)
