@@ -234,6 +234,7 @@ class FsspecStore(Store):
                 yield fh
             except BaseException:
                 fh.discard()  # aborts the multipart upload: the key never appears
+                fh.closed = True  # nothing left to flush
                 raise
             fh.close()
             return

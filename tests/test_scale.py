@@ -136,16 +136,16 @@ def test_cluster_batch_reads_people_from_s3_and_writes_posters_to_s3(tea, s3, cl
 def test_a_worker_killed_mid_run_leaves_every_row_written_once(tea, s3, cluster):
     c, client = cluster
     fs = _fs(s3)
-    rows = _rows(120, "k")
+    rows = _rows(60, "k")
     people = people_file(tea, rows)
-    options = BatchOptions(scheduler=c.scheduler_address, partition_rows=6)
+    options = BatchOptions(scheduler=c.scheduler_address, partition_rows=4)
     gen = batch(load_campaign(tea), people, f"s3://{BUCKET}/killed", options, storage_options=_options(s3))
     seen = []
     killed = None
     try:
         while True:
             seen.append(next(gen))
-            if len(seen) == 12 and killed is None:
+            if len(seen) == 8 and killed is None:
                 pids = client.run(os.getpid)  # {worker address: pid}
                 killed = sorted(pids.values())[0]
                 os.kill(killed, signal.SIGKILL)
@@ -153,13 +153,13 @@ def test_a_worker_killed_mid_run_leaves_every_row_written_once(tea, s3, cluster)
         summary = stop.value
     assert killed is not None
     assert killed not in client.run(os.getpid).values()  # the worker really died (and was replaced)
-    assert (summary.rows, summary.written, summary.failed) == (120, 120, 0)
+    assert (summary.rows, summary.written, summary.failed) == (60, 60, 0)
     assert [r.id for r in seen] == [r[0] for r in rows]
     people_rows = _s3_csv(fs, f"{BUCKET}/killed/people.csv")
     assert [r["id"] for r in people_rows] == [r[0] for r in rows]
     _check_objects(fs, f"{BUCKET}/killed", people_rows, decode_every=7)
     parts = [k for k in fs.find(f"{BUCKET}/killed/.postergen/parts") if k.endswith(".jsonl")]
-    assert len(parts) == 20
+    assert len(parts) == 15
     state = [json.loads(line)["r"]["id"] for k in sorted(parts) for line in fs.cat_file(k).splitlines()]
     assert state == [r[0] for r in rows]
 
@@ -186,16 +186,40 @@ def test_local_processes_write_to_s3_and_resume_from_state_parts(tea, s3):
     _check_objects(fs, f"{BUCKET}/local", people_rows, decode_every=5)
 
 
+def _endpoint_on_worker(endpoint: str | None) -> None:
+    """Set a worker's S3 endpoint as if it had been started with it (and drop what it cached)."""
+    import s3fs
+
+    from postergen.batch.partition import forget_workers
+
+    if endpoint:
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+    else:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+    forget_workers()
+    s3fs.S3FileSystem.clear_instance_cache()
+
+
 def test_cli_takes_the_scheduler_from_the_environment(tea, s3, cluster, monkeypatch):
     from typer.testing import CliRunner
 
     from postergen.cli import app
 
-    c, _ = cluster
+    c, client = cluster
     people = people_file(tea, _rows(5, "c"))
+    args = ["batch", str(tea), "--people", str(people), "-o", f"s3://{BUCKET}/cli", "--json"]
     monkeypatch.setenv("POSTERGEN_SCHEDULER", c.scheduler_address)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", s3)  # how a user points s3fs at an S3-compatible store
-    res = CliRunner().invoke(app, ["batch", str(tea), "--people", str(people), "-o", f"s3://{BUCKET}/cli", "--json"])
+    # How a user points s3fs at an S3-compatible store: the environment of the client and of every worker.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3)
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2  # the workers do not know the endpoint yet: a clear error, not a traceback
+    assert "cannot read s3://posters/cli/.postergen/parts/000/000000.jsonl" in res.output
+    assert "where the workers run" in res.output
+    client.run(_endpoint_on_worker, s3)
+    try:
+        res = CliRunner().invoke(app, args)
+    finally:
+        client.run(_endpoint_on_worker, None)
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["written"] == 5 and data["out"] == f"s3://{BUCKET}/cli"

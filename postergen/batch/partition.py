@@ -231,7 +231,7 @@ class Worker:
 
         try:
             self.store.write(rel, data)
-        except OSError as exc:  # a full disk, a missing bucket, denied credentials: the batch stops
+        except Exception as exc:  # a full disk, a missing bucket, denied credentials: the batch stops
             raise StoreError(
                 f"cannot write {self.store.show(rel)} ({type(exc).__name__}: {exc}); check the destination and "
                 "the store's credentials where the workers run") from None
@@ -240,7 +240,14 @@ class Worker:
 
     def read_state(self, pid: str) -> dict:
         """id → (input hash, result dict) from the partition's last state part."""
-        data = self.store.read(part_path(pid))
+        from ..store import StoreError
+
+        try:
+            data = self.store.read(part_path(pid))
+        except Exception as exc:  # the store's own errors: the batch stops with what to check
+            raise StoreError(
+                f"cannot read {self.store.show(part_path(pid))} ({type(exc).__name__}: {exc}); check the destination "
+                "and the store's credentials where the workers run") from None
         previous = {}
         for line in (data or b"").splitlines():
             try:
