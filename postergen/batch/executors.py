@@ -103,7 +103,10 @@ class DaskPool:
             self.client.close()
             raise PostergenError(f"the Dask scheduler at {address} has no workers (waited 2 minutes); start some "
                                  "with `dask worker {address}`") from None
-        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        try:
+            workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        except TypeError:  # distributed before 2025: every worker is listed
+            workers = self.client.scheduler_info()["workers"]
         threads = sum(w.get("nthreads", 1) for w in workers.values()) or 1
         self.slots = 2 * threads + 2
         self.run = uuid.uuid4().hex[:8]
