@@ -91,6 +91,7 @@ class BatchSummary:
     warnings: int = 0
     problems: list[Problem] = field(default_factory=list)  # campaign-level warnings
     partitions: int = 0
+    cpu_seconds: float = 0.0  # CPU time the workers spent on the partitions (rendering, encoding, writing)
 
     @property
     def exit_code(self) -> int:

@@ -79,7 +79,8 @@ class Partition:
 class PartitionResult:
     pid: str
     results: list[tuple[RowResult, str]]  # (result, input hash) per row, in order
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time of the partition on its worker
+    cpu: float = 0.0  # CPU seconds the worker process spent on it
     host: str = ""
 
 
@@ -92,7 +93,7 @@ def run_partition(config: RunConfig, partition: Partition) -> PartitionResult:
     """Render *partition*'s rows into ``config.out``; the unit of work (see the module docstring)."""
     from .people import RowError
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     worker = worker_for(config)
     if config.journal:
         previous = partition.previous or {}
@@ -109,7 +110,8 @@ def run_partition(config: RunConfig, partition: Partition) -> PartitionResult:
         result.file = partition.file
         results.append((result, input_hash))
     worker.write_state(partition.pid, results)
-    return PartitionResult(partition.pid, results, time.perf_counter() - started, f"{socket.gethostname()}:{os.getpid()}")
+    return PartitionResult(partition.pid, results, time.perf_counter() - started, time.process_time() - cpu,
+                           f"{socket.gethostname()}:{os.getpid()}")
 
 
 # --------------------------------------------------------------------------- per-process state

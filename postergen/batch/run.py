@@ -265,6 +265,7 @@ def _chain(first, rest):
 
 def _finish(future, journal, manifest, summary: BatchSummary, progress):
     result = future.result()
+    summary.cpu_seconds += result.cpu
     finished = []
     for row, input_hash in result.results:
         summary.rows += 1
