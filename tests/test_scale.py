@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import warnings
 from signal import SIGKILL
 from pathlib import Path
 
@@ -69,8 +70,12 @@ def cluster(s3):
     """Two worker processes, one thread each, no dashboard; started after the credentials are set."""
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as c, \
-            Client(c, set_as_default=False) as client:
+    with warnings.catch_warnings():
+        # No dashboard, but the scheduler's health endpoint takes 127.0.0.1:8787 or, when
+        # another process has that port, a free one (with a warning).
+        warnings.filterwarnings("ignore", message="Port 8787 is already in use", category=UserWarning)
+        cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None)
+    with cluster as c, Client(c, set_as_default=False) as client:
         yield c, client
 
 

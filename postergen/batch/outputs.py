@@ -18,7 +18,7 @@ import io
 from ..csvsafe import SafeWriter
 from .model import FAILED_FIELDS, PEOPLE_FIELDS, RowResult
 
-PARQUET_ROWS = 50_000  # rows per Parquet row group (memory: one group at a time)
+PARQUET_ROWS = 10_000  # rows per Parquet row group (memory: one group at a time, a few MB)
 
 
 class CsvOut:

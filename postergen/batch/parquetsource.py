@@ -5,8 +5,8 @@ in the number of rows.  The columns are the file's schema; a column whose type c
 be a cell (a list, struct or map) is a file-level problem named with its column.  Values
 become the text a person would write: numbers as written (``10001``; floats with 15
 significant digits), ``true``/``false``, dates and times in ISO 8601, null → ``''``.
-Rows are numbered from 1 (the first record), as a spreadsheet of the data would show
-them below a header row: record *n* is row *n + 1*.
+Rows are numbered as a spreadsheet of the data shows them below its header row: the
+first record is row 2.
 """
 
 from __future__ import annotations

@@ -134,19 +134,19 @@ def batch(
     parts = find_parts(people, storage_options)
     rows = read_people(parts, options, storage_options, summary.problems)
     first = next(rows, None)  # opens and checks the first people file before anything is written
-    _prepare(store)
-    config = _config(loaded, target, secret, options, store, storage_options, parts, people)
-    journal = None
-    if store.local is not None:
-        from .journal import Journal
-
-        journal = Journal(store.local / STATE_DIR / "batch.sqlite")
-    from .outputs import Manifest
-
-    manifest = Manifest(store, with_file=len(parts) > 1, parquet=options.parquet)
-    pool = _pool(options, config, loaded)
+    pool = journal = manifest = None
     ok = False
     try:
+        _prepare(store)
+        config = _config(loaded, target, secret, options, store, storage_options, parts)
+        pool = _pool(options, config, loaded)  # an unreachable scheduler fails here, before any row
+        if store.local is not None:
+            from .journal import Journal
+
+            journal = Journal(store.local / STATE_DIR / "batch.sqlite")
+        from .outputs import Manifest
+
+        manifest = Manifest(store, with_file=len(parts) > 1, parquet=options.parquet)
         pending: list = []
         for partition in _partitions(first, rows, options.partition_rows, parts, journal):
             if not pool.remote:
@@ -160,10 +160,12 @@ def batch(
         ok = True
     finally:
         rows.close()
-        pool.close()
+        if pool is not None:
+            pool.close()
         if journal is not None:
             journal.close()
-        manifest.close(commit=ok)
+        if manifest is not None:
+            manifest.close(commit=ok)
     return summary
 
 
@@ -177,7 +179,7 @@ def run_batch(*args, **kwargs) -> BatchSummary:
             return stop.value
 
 
-def _config(loaded, target: Target, secret: bytes, options: BatchOptions, store, storage_options, parts, people):
+def _config(loaded, target: Target, secret: bytes, options: BatchOptions, store, storage_options, parts):
     """The :class:`~.partition.RunConfig` every partition of this run shares."""
     from ..pipeline import spec_hash
     from .partition import RunConfig
