@@ -34,8 +34,7 @@ from .errors import PostergenError
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/(/?)")
 # Stores where an object appears whole or not at all and there is no rename.
 OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "oss", "cos", "cosn", "az", "abfs", "abfss", "adl", "r2", "tos", "obs"}
-PACKAGES = {"s3": "s3fs", "s3a": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "oss": "ossfs", "cosn": "fsspec's cosn support",
-            "az": "adlfs", "abfs": "adlfs", "abfss": "adlfs"}
+PACKAGES = {"gs": "gcsfs", "gcs": "gcsfs", "oss": "ossfs", "az": "adlfs", "abfs": "adlfs", "abfss": "adlfs"}
 
 
 class StoreError(PostergenError):
@@ -90,9 +89,13 @@ def filesystem(url: str, storage_options: dict | None = None):
     try:
         return url_to_fs(url, **(storage_options or {}))
     except ImportError as exc:
-        package = PACKAGES.get(protocol, "the fsspec implementation for it")
-        raise StoreError(f"{url}: {protocol}:// needs {package} ({exc}); pip install 'postergen[scale]' "
-                         f"or the package for your store") from None
+        if protocol in ("s3", "s3a"):
+            how = "pip install 'postergen[scale]' (it brings s3fs)"
+        elif protocol in PACKAGES:
+            how = f"pip install {PACKAGES[protocol]}"
+        else:
+            how = "install the fsspec implementation for it"
+        raise StoreError(f"{url}: {protocol}:// needs a package that is not installed ({exc}); {how}") from None
     except ValueError as exc:
         if protocol not in fsspec.available_protocols():
             raise StoreError(f"{url}: '{protocol}://' is not a storage protocol fsspec knows; use a local folder "

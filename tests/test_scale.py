@@ -346,6 +346,11 @@ def test_bad_destinations_and_sources_fail_clearly(tea, s3, tmp_path):
         run_batch(loaded, people, "s3://no-such-bucket/x", BatchOptions(jobs=1), storage_options=_options(s3))
     with pytest.raises(StoreError, match="not a storage protocol"):
         run_batch(loaded, people, "nosuchstore://b/x", BatchOptions(jobs=1))
+    import importlib.util
+
+    if importlib.util.find_spec("gcsfs") is None:
+        with pytest.raises(StoreError, match="gs:// needs a package that is not installed .*; pip install gcsfs"):
+            run_batch(loaded, people, "gs://bucket/x", BatchOptions(jobs=1))
     with pytest.raises(PeopleFileError) as err:
         run_batch(loaded, f"s3://{BUCKET}/nowhere/people.csv", tmp_path / "o", BatchOptions(jobs=1),
                   storage_options=_options(s3))
