@@ -7,7 +7,7 @@ Writes ``examples/tea-invite/people.csv`` and ``examples/tea-invite/avatars/*.jp
 (132×132 JPEG, the size WeChat serves avatars at; flat illustrations of made-up people,
 drawn by make_assets.py's ``avatar``).  The nicknames are the kind real participants
 write: emoji (a ZWJ family, a flag, skin tones, a keycap), a rare character outside the
-BMP (𠮷), Latin and mixed scripts, a blank nickname, a very long one, a spreadsheet
+BMP (𠮷, in the bundled font since it carries CJK Extension B), Latin and mixed scripts, a blank nickname, a very long one, a spreadsheet
 formula.  A few rows name an avatar file that does not exist, and a few have none: the
 batch draws a placeholder for those and says so in people.csv.
 """

@@ -27,6 +27,7 @@ def check_tracking(loaded, environ=None) -> list[Problem]:
 
     _, problems = codes_for(loaded, environ)
     problems = [_at(loaded, ("tracking", "secret_env"), p.message, p.severity) if p.path == "tracking.secret_env" else p for p in problems]
+    problems += _qr_capacity(loaded, environ)
     seen: dict[tuple, str] = {}
     for loc, value in url_fields(loaded):
         seen[loc] = value
@@ -40,29 +41,85 @@ def check_tracking(loaded, environ=None) -> list[Problem]:
             for message in _personal(value):
                 path = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in loc).replace(".[", "[")
                 problems.append(Problem(f"{path}: {message}", file=str(loaded.path), line=line, path=f"variant '{vname}'"))
+    for (vname, cname), cloaded in loaded.channel_specs:
+        for loc, value in url_fields(cloaded):
+            if seen.get(loc) == value:
+                continue
+            seen[loc] = value
+            for message in _personal(value):
+                path = ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in loc).replace(".[", "[")
+                problems.append(Problem(f"{path}: {message}", file=str(loaded.path), path=f"channel '{cname}'"))
     return problems
 
 
+def _qr_capacity(loaded, environ) -> list[Problem]:
+    """The longest URL a QR code would carry must fit one (located at the field to fix)."""
+    from .jobs import codes_for
+    from .qr import resolve_level, too_long
+
+    spec = loaded.spec
+    rows, _ = codes_for(loaded, environ)
+    urls = [r.qr_url for r in rows] or [spec.landing_url]
+    level = resolve_level(spec.qr.error_correction, bool(spec.qr.logo))
+    why = too_long(max(urls, key=lambda u: len(u.encode("utf-8"))), level)
+    if why is None:
+        return []
+    loc = ("tracking", "short_base") if spec.tracking.short_base else ("landing_url",)
+    return [_at(loaded, loc, why)]
+
+
 def url_fields(loaded) -> list[tuple[tuple, str]]:
-    """(location, value) of everything that goes into a URL: every URL field of the spec
-    (landing_url, short_base, the form's endpoint and privacy link, follow link, share
-    base URL…), and the ids and names that become path segments or UTM values."""
+    """(location, value) of everything in *loaded*'s spec that goes into a URL."""
+    return raw_url_fields(loaded.raw)
+
+
+def raw_url_fields(data) -> list[tuple[tuple, str]]:
+    """(location, value) of everything that goes into a URL, from raw spec *data* (so it
+    works on a spec that failed validation): every URL field (landing_url, short_base,
+    the form's endpoint and privacy link, follow link, share base URL…), and the ids and
+    names that become path segments or UTM values."""
     from . import spec as specmod
     from .loader import walk
 
-    spec = loaded.spec
-    fields = list(walk(specmod.Campaign, loaded.raw, specmod._UrlMarker))
-    fields.append((("campaign", "id"), spec.campaign.id))
-    for i, ch in enumerate(spec.channels):
-        fields += [(("channels", i, "id"), ch.id), (("channels", i, "medium"), ch.medium)]
-        if ch.source:
-            fields.append((("channels", i, "source"), ch.source))
-    for i, variant in enumerate(spec.variants):
-        fields.append((("variants", i, "name"), variant.name))
-    if spec.matrix is not None:
-        for i, factor in enumerate(spec.matrix.factors):
-            fields += [(("matrix", "factors", i, "levels", str(level)), str(level)) for level in factor.levels]
+    if not isinstance(data, dict):
+        return []
+    fields = list(walk(specmod.Campaign, data, specmod._UrlMarker))
+
+    def add(loc, value):
+        if isinstance(value, str):
+            fields.append((loc, value))
+
+    campaign = data.get("campaign")
+    if isinstance(campaign, dict):
+        add(("campaign", "id"), campaign.get("id"))
+    for i, ch in enumerate(data.get("channels") or [] if isinstance(data.get("channels"), list) else []):
+        if isinstance(ch, dict):
+            for key in ("id", "medium", "source"):
+                add(("channels", i, key), ch.get(key))
+    for i, variant in enumerate(data.get("variants") or [] if isinstance(data.get("variants"), list) else []):
+        if isinstance(variant, dict):
+            add(("variants", i, "name"), variant.get("name"))
+    matrix = data.get("matrix")
+    factors = matrix.get("factors") if isinstance(matrix, dict) else None
+    for i, factor in enumerate(factors if isinstance(factors, list) else []):
+        levels = factor.get("levels") if isinstance(factor, dict) else None
+        for level in levels if isinstance(levels, dict) else ():
+            add(("matrix", "factors", i, "levels", str(level)), str(level))
     return fields
+
+
+def personal_data_problems(data, shown: str) -> list[Problem]:
+    """Personal data in the URL fields of raw spec *data* (for a spec that failed
+    validation, so these errors come in the same run as the others)."""
+    return [
+        Problem(message, file=shown, line=line_of(data, loc), path=_dotted(loc))
+        for loc, value in raw_url_fields(data)
+        for message in _personal(value)
+    ]
+
+
+def _dotted(loc: tuple) -> str:
+    return ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in loc).replace(".[", "[")
 
 
 def _personal(value: str) -> list[str]:
@@ -89,18 +146,35 @@ def _variant_line(loaded, name: str) -> int | None:
 
 def check_qr(loaded, jobs) -> list[Problem]:
     """Lay out every distinct QR code the jobs would draw; decode it and lint it."""
+    from .errors import LayoutError
     from .jobs import layout_job
-    from .layout import QRItem
+    from .layout import QRItem, collect_notes
     from .qrcheck import lints, render_alone, verify
 
     problems = []
     seen_render: dict[tuple, str | None] = {}
     seen_lint = set()
+    seen_text: set[str] = set()
     for job in jobs:
         key = (job.variant, job.template, job.width, job.height, job.url)
         if key in seen_render:
             continue
-        tree = layout_job(loaded, job)
+        variant = f"variant '{job.variant}', " if loaded.variants else ""
+        try:
+            with collect_notes() as notes:
+                tree = layout_job(loaded, job)
+        except LayoutError as exc:  # every poster that does not fit, not just the first
+            seen_render[key] = None
+            problem = _field_problem(loaded, exc.field, f"{variant}{job.label}: {exc}")
+            if str(problem) not in seen_text:
+                seen_text.add(str(problem))
+                problems.append(problem)
+            continue
+        for message, field in notes:
+            problem = _field_problem(loaded, field, f"{variant}{job.label}: {message}", "warning")
+            if str(problem) not in seen_text:
+                seen_text.add(str(problem))
+                problems.append(problem)
         qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
         if qr is None:
             seen_render[key] = None
@@ -120,25 +194,38 @@ def check_qr(loaded, jobs) -> list[Problem]:
     return problems
 
 
+def _field_problem(loaded, field: str | None, message: str, severity: str = "error") -> Problem:
+    """A problem located at the spec field *field* ('poster.headline'), else at the spec."""
+    if not field:
+        return Problem(message, file=str(loaded.path), severity=severity)
+    loc = tuple(int(k) if k.isdigit() else k for k in field.split("."))
+    return _at(loaded, loc, message, severity)
+
+
 def check_landing(loaded, environ=None) -> list[Problem]:
-    """Render each variant's landing page once (its first channel): template errors
-    become problems, the page's own warnings (draft form, colour fixes) warnings."""
+    """The site's problems (postergen.site.checks), then each variant's landing page
+    rendered once (its first channel): template errors become problems, the page's own
+    warnings (colour fixes, an http:// endpoint) warnings."""
     from .jobs import codes_for
     from .landing import LandingError, default_row, render_landing
     from .landing.render import check_templates
+    from .site.checks import site_problems
+    from .site.urls import has_site
 
     try:
-        check_templates(loaded)  # every template in the campaign's folder, even unused ones
+        check_templates(loaded)  # every template in the campaign's folder, used or not, site or not
     except LandingError as exc:
         return [_template_problem(loaded, exc, "landing template")]
+    problems = site_problems(loaded)  # no endpoint, unusable URLs, name clashes
+    if not has_site(loaded.spec) or any(p.severity == "error" for p in problems):
+        return problems
     rows, _ = codes_for(loaded, environ)
-    problems = []
     seen = set()
     for vname, _, _, vloaded in loaded.variant_list():
         row = next((r for r in rows if r.variant == vname), None) or default_row(vloaded, vname)
         where = f"variant '{vname}' landing page" if loaded.variants else "landing page"
         try:
-            page = render_landing(vloaded, row)
+            page = render_landing(loaded.variant(vname, row.channel), row)
         except LandingError as exc:
             problem = _template_problem(loaded, exc, where)
             if str(problem) not in {str(p) for p in problems}:
@@ -158,8 +245,10 @@ def _template_problem(loaded, exc, where: str) -> Problem:
     return Problem(f"{where}: {exc}", file=str(loaded.path))
 
 
-def validate_campaign(path, strict: bool = False, environ=None):
+def validate_campaign(path, strict: bool = False, environ=None, now=None):
     """Everything ``postergen validate`` checks; returns (loaded, warnings).
+
+    *now* (an aware datetime, default the current time) is when a deadline is judged.
 
     Raises :class:`~postergen.errors.SpecError` with every error (and, with *strict*,
     every warning) found.
@@ -168,8 +257,10 @@ def validate_campaign(path, strict: bool = False, environ=None):
     from .loader import load_campaign
     from .jobs import plan
 
+    from .mechanics import deadline_problems
+
     loaded = load_campaign(path, strict=strict)
-    problems = list(loaded.warnings) + check_tracking(loaded, environ)
+    problems = list(loaded.warnings) + deadline_problems(loaded, now) + check_tracking(loaded, environ)
     if not any(p.severity == "error" for p in problems):
         problems += check_qr(loaded, plan(loaded, environ))
         problems += check_landing(loaded, environ)

@@ -31,18 +31,28 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but
 
 
 def _err(text: str) -> None:
-    typer.echo(text, err=True)
+    from .errors import printable
+
+    typer.echo(printable(text), err=True)
 
 
-def _fail(exc: Exception, as_json: bool = False) -> None:
+def _warn(problems, quiet: bool = False) -> None:
+    """Print *problems* (repeated warnings grouped with a count); only errors when *quiet*."""
+    from .errors import group_warnings
+
+    for p in group_warnings(list(problems)):
+        if not (quiet and p.severity == "warning"):
+            _err(str(p))
+
+
+def _fail(exc: Exception, as_json: bool = False, quiet: bool = False) -> None:
     from .errors import SpecError
 
     if isinstance(exc, SpecError) or hasattr(exc, "problems"):  # also a people file's problems
         if as_json:
             typer.echo(json.dumps({"ok": False, "problems": [p.to_dict() for p in exc.problems + list(getattr(exc, "warnings", []))]}, ensure_ascii=False, indent=2))
         else:
-            for p in exc.problems + list(getattr(exc, "warnings", [])):
-                _err(str(p))
+            _warn(exc.problems + list(getattr(exc, "warnings", [])), quiet)
             n = len(exc.problems)
             _err(f"{n} problem{'s' if n != 1 else ''} found; nothing was rendered.")
         raise typer.Exit(2)
@@ -90,7 +100,12 @@ def init(
 
 
 @app.command()
-def validate(spec: SpecArg, strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False, as_json: JsonOpt = False) -> None:
+def validate(
+    spec: SpecArg,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
     """Check a spec, its assets, fonts, templates, codes and QR codes; report every problem.
 
     Every QR code a build would draw is rendered and decoded, also at half size.
@@ -103,12 +118,13 @@ def validate(spec: SpecArg, strict: Annotated[bool, typer.Option("--strict", hel
     try:
         loaded, warnings = validate_campaign(spec, strict=strict)
     except PostergenError as exc:
-        _fail(exc, as_json)
+        _fail(exc, as_json, quiet)
     if as_json:
         typer.echo(json.dumps({"ok": True, "problems": [p.to_dict() for p in warnings]}, ensure_ascii=False, indent=2))
         return
-    for p in warnings:
-        _err(str(p))
+    if quiet:
+        return
+    _warn(warnings)
     typer.echo(f"{loaded.path}: ok ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})")
 
 
@@ -131,7 +147,7 @@ def build(
         loaded = load_campaign(spec)
         result = _with_progress(loaded, quiet or as_json, lambda progress: run_build(loaded, out, progress=progress))
     except PostergenError as exc:
-        _fail(exc, as_json)
+        _fail(exc, as_json, quiet)
     if as_json:
         report = {
             "ok": result.ok,
@@ -143,9 +159,7 @@ def build(
         }
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        if not quiet:
-            for p in result.warnings:
-                _err(str(p))
+        _warn(result.warnings, quiet)
         for failure in result.failures:
             _err(f"{failure.path}: {failure.message}")
         if not quiet:
@@ -291,8 +305,7 @@ def codes(
             raise SpecError(problems)
     except PostergenError as exc:
         _fail(exc)
-    for p in problems:
-        _err(str(p))
+    _warn(problems)
     if not rows:
         _err(f"{loaded.path}: no channels declared; add a 'channels:' list to give each channel its own code")
         raise typer.Exit(2)
@@ -305,10 +318,13 @@ def codes(
         return
     from .codes import write_table
 
-    if csv_path:
-        write_table(rows, csv_path, "csv")
-    if json_path:
-        write_table(rows, json_path, "json")
+    try:
+        if csv_path:
+            write_table(rows, csv_path, "csv")
+        if json_path:
+            write_table(rows, json_path, "json")
+    except PostergenError as exc:
+        _fail(exc)
     from rich.console import Console
     from rich.table import Table
 
@@ -365,7 +381,7 @@ def export(
         loaded = load_campaign(spec)
         result = _with_progress(loaded, quiet or as_json, lambda progress: run_export(loaded, out, zip=as_zip, progress=progress))
     except PostergenError as exc:
-        _fail(exc, as_json)
+        _fail(exc, as_json, quiet)
     for failure in result.build.failures:
         _err(f"{failure.path}: {failure.message}")
     if as_json:
@@ -428,10 +444,9 @@ def preview(
 
                 result = run_preview(loaded, out, baseline=baseline, tolerance=tolerance, progress=step)
     except PostergenError as exc:
-        _fail(exc, as_json)
-    if not quiet and not as_json:
-        for p in result.build.warnings:
-            _err(str(p))
+        _fail(exc, as_json, quiet)
+    if not as_json:
+        _warn(result.build.warnings, quiet)
     for failure in result.build.failures:
         _err(f"{failure.path}: {failure.message}")
     if as_json:
@@ -521,8 +536,105 @@ def report(
         typer.echo(f"{result.summary()} → {out}")
 
 
+# --------------------------------------------------------------------------- serve, leads
+
+
+@app.command()
+def serve(
+    spec: SpecArg,
+    site: Annotated[Path, typer.Option("--site", help="The built site folder to serve (from postergen build).", show_default=False)],
+    db: Annotated[Optional[str], typer.Option("--db", help="SQLite file, or postgresql://user@host/db. Default: leads.sqlite next to the site folder.", show_default=False)] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    trusted_proxy: Annotated[Optional[list[str]], typer.Option("--trusted-proxy", metavar="<address>", help="Reverse proxy address or network whose X-Forwarded-For is believed (repeat, or comma-separate).", show_default=False)] = None,
+    rate: Annotated[str, typer.Option("--rate", help="Lead submissions per client address, e.g. 20/min, 5/10s; 0 for no limit.")] = "20/min",
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Personal poster cache folder. Default: poster-cache next to the site folder.", show_default=False)] = None,
+) -> None:
+    """Serve a built campaign site: keep its leads and events, render personal posters.
+
+    Records short-link scans, page views and form submits; keeps each lead once per phone
+    (SQLite by default, or PostgreSQL); answers a new participant with a signed URL of
+    their own poster. Needs the campaign secret (tracking.secret_env). See docs/serve.md.
+
+    Example: postergen serve examples/tea-invite --site out/site --port 8000
+    """
+    from .errors import PostergenError
+    from .loader import load_campaign
+
+    _need_serve_extra()
+    from .serve import Settings, create_app, open_serve
+    from .serve.ratelimit import Rate, parse_networks
+    from .serve.server import run
+
+    try:
+        settings = Settings.for_site(site, db, cache, trusted=parse_networks(trusted_proxy), lead_rate=Rate.parse(rate))
+    except ValueError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2)
+    try:
+        state = open_serve(load_campaign(spec), settings)
+    except PostergenError as exc:
+        _fail(exc)
+    from .serve.store import describe
+
+    _err(f"serving {site} for campaign {state.campaign.id} on http://{host}:{port}/ (leads: {describe(settings.db)})")
+    run(create_app(state), host, port, header_timeout=settings.header_timeout)
+
+
+def _need_serve_extra() -> None:
+    import importlib.util
+
+    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        _err(f"error: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; "
+             "install the server's extra: pip install 'postergen[serve]'")
+        raise typer.Exit(2)
+
+
+leads_app = typer.Typer(
+    name="leads",
+    help="Leads and events kept by postergen serve.\n\nExample: postergen leads export --db leads.sqlite -o crm",
+    no_args_is_help=True,
+)
+app.add_typer(leads_app, name="leads")
+
+
+@leads_app.command("export")
+def leads_export(
+    db: Annotated[str, typer.Option("--db", help="SQLite file or postgresql://… URL that serve wrote to.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for leads.csv and events.csv.")] = Path("leads-export"),
+    campaign: Annotated[Optional[str], typer.Option("--campaign", help="Only this campaign id (a database may hold several).", show_default=False)] = None,
+) -> None:
+    """Write leads.csv and events.csv for the CRM (spreadsheet-safe, UTF-8 with BOM).
+
+    Example: postergen leads export --db out/leads.sqlite -o crm
+    """
+    from .errors import PostergenError
+    from .serve.export import export_leads
+
+    try:
+        result = export_leads(db, out, campaign)
+    except PostergenError as exc:
+        _fail(exc)
+    typer.echo(f"{result.summary()} → {out}")
+
+
 def main() -> None:
-    app()
+    """The ``postergen`` entry point: the app, with a last net under it.
+
+    Every expected failure is a message from :func:`_fail`; anything else is a bug, and
+    still ends as two lines saying so (set POSTERGEN_DEBUG=1 for the traceback).
+    """
+    import os
+
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 — the net; tests run the app without it
+        if os.environ.get("POSTERGEN_DEBUG"):
+            raise
+        _err(f"error: unexpected {type(exc).__name__}: {exc}")
+        _err("this is a bug in postergen: please report it with the command you ran (POSTERGEN_DEBUG=1 shows the traceback)")
+        sys.exit(70)
 
 
 if __name__ == "__main__":

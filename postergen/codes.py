@@ -6,6 +6,7 @@ import os
 from dataclasses import asdict, dataclass
 
 from .errors import Problem
+from .site.urls import entry_url, has_site
 from .tracking import derive_code, normalise_code, short_url, tracking_url, utm
 
 PUBLIC_PREFIX = b"postergen-public:"
@@ -154,7 +155,10 @@ def code_table(spec, secret: bytes, variants: tuple[str, ...] = ("base",)) -> li
         for ch in spec.channels:
             code = derive_code(secret, spec.campaign.id, ch.id, variant, length=tr.code_length)
             params = utm(ch.source or ch.id, ch.medium, spec.campaign.id, variant)
-            url = tracking_url(spec.landing_url, code, params, tr.code_param)
+            if has_site(spec):  # the page of this variant × channel on the campaign's site
+                url = entry_url(spec, variant, ch.id, code, params)
+            else:  # the campaign's own landing page
+                url = tracking_url(spec.landing_url, code, params, tr.code_param)
             short = short_url(tr.short_base, code) if tr.short_base else None
             rows.append(CodeRow(ch.id, ch.name, variant, code, url, short))
     return rows

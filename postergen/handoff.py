@@ -4,7 +4,8 @@
 
     DIR/<channel>/posters/<variant>/<template>-<W>x<H>.<ext>
     DIR/<channel>/variants.csv     variant, factors, code, url, short url, weight, share
-    DIR/<channel>/README.md        what this folder is and how to use it
+    DIR/<channel>/README.md        what this folder is, how to use it (print or post), the
+                                   campaign's rules; in the campaign's language
     DIR/<campaign id>-handoff.zip  (with zip=True) the same, byte-identical on every run
 
 The posters come from a build into ``DIR/.build`` (kept, so a re-export only renders
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .csvsafe import csv_text
+from .mechanics import spec_language
 from .writer import write_atomic
 
 TABLE = ["variant", "factors", "code", "url", "short_url", "weight", "share"]
@@ -45,15 +47,17 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
     from .pipeline import build
 
     from .store import local_folder
+    from .writer import ensure_folder
 
-    out = local_folder(out, "export")
+    out = ensure_folder(local_folder(out, "export"))
     result = ExportResult(out=out)
     result.build = built = build(loaded, out / ".build", progress=progress, environ=environ)
     rows, _ = codes_for(loaded, environ)
     variants = loaded.variant_list()
     total = sum(w for _, w, _, _ in variants)
-    channels = [(c.id, c.name) for c in loaded.spec.channels] or [("all", "all channels")]
-    for channel, channel_name in channels:
+    lang = spec_language(loaded.spec)
+    channels = [(c.id, c.name, c) for c in loaded.spec.channels] or [("all", "全部渠道" if lang == "zh" else "all channels", None)]
+    for channel, channel_name, spec_channel in channels:
         folder = out / channel
         wanted = "" if channel == "all" else channel
         for row in built.rows:
@@ -78,7 +82,8 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
                 }
             )
         write_atomic(folder / "variants.csv", csv_text(TABLE, table).encode("utf-8"))
-        write_atomic(folder / "README.md", _readme(loaded, channel, channel_name, variants, total).encode("utf-8"))
+        readme = _readme(loaded, channel, channel_name, variants, total, spec_channel, lang)
+        write_atomic(folder / "README.md", readme.encode("utf-8"))
         result.files += [f"{channel}/variants.csv", f"{channel}/README.md"]
         result.channels.append(channel)
     if zip:
@@ -104,29 +109,108 @@ def _zip(out: Path, files: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def _readme(loaded, channel: str, channel_name: str, variants, total: float) -> str:
+def _readme(loaded, channel: str, channel_name: str, variants, total: float, spec_channel=None, lang: str = "en") -> str:
+    """The channel owner's README, in the campaign's language (Chinese for a Chinese
+    campaign): what the folder holds, what to do with it (print or post), the rules."""
     spec = loaded.spec
+    printed = spec_channel is not None and spec_channel.is_printed
+    t = _WORDS[lang]
     lines = [
         f"# {spec.campaign.name} — {channel_name}",
         "",
-        f"Campaign `{spec.campaign.id}`, channel `{channel}`. This folder holds every poster "
-        "variant for this channel and the table that says which is which.",
+        t["intro"].format(id=spec.campaign.id, channel=channel),
         "",
-        "## What to do",
+        t["todo"],
         "",
-        "- Publish the posters of each variant to the share of your audience given in "
-        "`variants.csv` (column `share`), or as the growth team tells you.",
-        "- Use only the posters in this folder for this channel: each QR code carries this "
-        "channel's own tracking code, so scans and leads are attributed here.",
-        "- Do not edit or re-export the QR codes; if a poster needs a change, ask for a new export.",
-        "",
-        "## Variants",
-        "",
-        "| variant | what differs | share | posters |",
-        "|---|---|---|---|",
     ]
+    if printed:
+        v = loaded.variant(variants[0][0], channel).spec if variants else spec
+        from .channels import print_settings
+
+        settings = print_settings(v)
+        marks = t["marks"] if settings.crop_marks else ""
+        lines.append(t["print"].format(bleed=f"{settings.bleed_mm:g}", marks=marks))
+    lines += [t["share"], t["own"], t["qr"], ""]
+    rules = _rules(loaded, lang)
+    if rules:
+        lines += [t["rules"], "", *rules, ""]
+    lines += [t["variants"], "", t["table"], "|---|---|---|---|"]
     for vname, weight, factors, _ in variants:
         differs = ", ".join(f"{k}: {v}" for k, v in factors.items()) or "—"
         lines.append(f"| `{vname}` | {differs} | {weight / total:.0%} | `posters/{vname}/` |")
-    lines += ["", "`variants.csv` also lists each variant's code and full URL.", ""]
+    lines += ["", t["csv"], ""]
     return "\n".join(lines)
+
+
+def _rules(loaded, lang: str) -> list[str]:
+    """The mechanics as a channel owner needs to know them (the base spec's; a note when
+    variants change them)."""
+    from .mechanics import bindings
+
+    mech = loaded.spec.mechanics
+    if mech is None:
+        return []
+    b = bindings(mech, lang)
+    t = _WORDS[lang]
+    out = []
+    if b["tiers"]:
+        steps = "; ".join(f"{s['label']} → {s['reward']}" for s in b["tiers"])
+        out.append(t["tiers"].format(steps=steps))
+    elif b["threshold"]:
+        out.append(t["threshold"].format(n=b["threshold"], reward=b["inviter_reward"] or "—"))
+    if b["invitee_reward"]:
+        out.append(t["invitee"].format(reward=b["invitee_reward"]))
+    if b["stock"]:
+        out.append(t["stock"].format(n=b["stock"]))
+    if mech.deadline is not None:
+        out.append(t["deadline"].format(when=mech.deadline.strftime("%Y-%m-%d %H:%M"), tz=mech.deadline.strftime("%z")[:3] + ":" + mech.deadline.strftime("%z")[3:]))
+    base = loaded.spec.mechanics
+    if any(v.spec.mechanics != base for _, _, _, v in loaded.variant_list()):
+        out.append(t["differ"])
+    return out
+
+
+_WORDS = {
+    "zh": {
+        "intro": "活动 `{id}`，渠道 `{channel}`。本文件夹是这个渠道要用的全部海报，以及说明哪张是哪个版本的表格 `variants.csv`。",
+        "todo": "## 怎么用",
+        "print": "- 这些是印刷用的 PDF（含 {bleed} mm 出血{marks}）：直接交给印刷厂按原尺寸印刷，不要缩放、裁切或遮挡二维码。",
+        "marks": "和裁切线",
+        "share": "- 各版本按 `variants.csv` 里 `share` 一列的比例投放给受众，或按增长团队的安排。",
+        "own": "- 本渠道只用本文件夹里的海报：每个二维码都带着本渠道自己的追踪码，扫码和留资都会记到本渠道。",
+        "qr": "- 不要修改或重新生成二维码；海报需要改动时，请增长团队重新导出。",
+        "rules": "## 活动规则",
+        "tiers": "- 阶梯奖励：{steps}",
+        "threshold": "- 邀请 {n} 位好友即可获得：{reward}",
+        "invitee": "- 被邀请的好友可得：{reward}",
+        "stock": "- 奖励限量 {n} 份，先到先得",
+        "deadline": "- 截止时间：{when}（UTC{tz}）",
+        "differ": "- 各版本的规则不同：见下表“区别”一列",
+        "variants": "## 版本",
+        "table": "| 版本 | 区别 | 占比 | 海报 |",
+        "csv": "`variants.csv` 里还有每个版本的追踪码和完整链接。",
+    },
+    "en": {
+        "intro": "Campaign `{id}`, channel `{channel}`. This folder holds every poster variant for this channel "
+        "and the table that says which is which (`variants.csv`).",
+        "todo": "## What to do",
+        "print": "- These are print-ready PDFs ({bleed} mm bleed{marks}): send them to the printer as they are, at "
+        "their size; do not scale, crop or cover the QR codes.",
+        "marks": " and crop marks",
+        "share": "- Publish the posters of each variant to the share of your audience given in `variants.csv` "
+        "(column `share`), or as the growth team tells you.",
+        "own": "- Use only the posters in this folder for this channel: each QR code carries this channel's own "
+        "tracking code, so scans and leads are attributed here.",
+        "qr": "- Do not edit or re-export the QR codes; if a poster needs a change, ask for a new export.",
+        "rules": "## Rules of the campaign",
+        "tiers": "- Reward tiers: {steps}",
+        "threshold": "- Invite {n} friends to get: {reward}",
+        "invitee": "- Each invited friend gets: {reward}",
+        "stock": "- {n} rewards in all, first come first served",
+        "deadline": "- Ends: {when} (UTC{tz})",
+        "differ": "- The rules differ between variants: see the column 'what differs' below",
+        "variants": "## Variants",
+        "table": "| variant | what differs | share | posters |",
+        "csv": "`variants.csv` also lists each variant's code and full URL.",
+    },
+}

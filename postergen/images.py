@@ -12,12 +12,20 @@ from contextlib import contextmanager
 import difflib
 import io
 import re
+import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
 
 MAX_PIXELS = 50_000_000  # 50 megapixels: far beyond any poster, well below a bomb
 MAX_BYTES = 40 * 1024 * 1024
+MAX_NAME_BYTES = 255  # one file or folder name (Linux, macOS, Windows)
+MAX_PATH_BYTES = 1024  # a whole relative path
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """*text* cut to *limit* characters for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ImageProblem(Exception):
@@ -26,6 +34,15 @@ class ImageProblem(Exception):
 
 def resolve_inside(base: Path, rel: str) -> Path:
     """Resolve *rel* against the campaign folder *base*; refuse anything outside it."""
+    bad = next((ch for ch in rel if ord(ch) < 32 or 127 <= ord(ch) < 160), None)
+    if bad is not None:
+        raise ImageProblem(f"{shorten(rel)!r} contains a control character (U+{ord(bad):04X}); no file name has one")
+    too_long = next((part for part in re.split(r"[\\/]", rel) if len(part.encode("utf-8")) > MAX_NAME_BYTES), None)
+    if too_long is not None or len(rel.encode("utf-8")) > MAX_PATH_BYTES:
+        what = f"a name of {len(too_long.encode('utf-8'))} bytes" if too_long else f"{len(rel.encode('utf-8'))} bytes"
+        raise ImageProblem(
+            f"'{shorten(rel)}' is too long ({what}); file systems allow {MAX_NAME_BYTES} bytes per name — rename the file"
+        )
     if "://" in rel or rel.startswith("data:"):
         raise ImageProblem(f"'{rel}' is a URL; postergen only reads local files inside the campaign folder")
     path = Path(rel)
@@ -93,12 +110,16 @@ def _strict_decoding():
     would let a cut-off asset or avatar pass the check and be drawn half grey."""
     from PIL import ImageFile
 
-    old = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        yield
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = old
+    with _STRICT:  # threads (avatar prefetch) must not interleave the save and restore
+        old = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = old
+
+
+_STRICT = threading.Lock()
 
 
 def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, int]:
@@ -116,9 +137,13 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
         raise ImageProblem(f"{shown or '.'} is a folder, not an image file")
     if not path.is_file():
         raise ImageProblem(f"{shown} is not a regular file (a pipe, socket or device); give an image file")
-    size = path.stat().st_size
+    st = path.stat()
+    size = st.st_size
     if size > MAX_BYTES:
         raise ImageProblem(f"{shown} is {size / 1e6:.0f} MB; images must be under {MAX_BYTES // 2**20} MB")
+    key = (str(path.resolve()), st.st_ino, st.st_mtime_ns, size)
+    if key in _CHECKED:  # a good image, decoded already (each variant and channel checks it)
+        return _CHECKED[key]
     limit = f"over the {MAX_PIXELS // 1_000_000} MP limit (possible decompression bomb); resize it"
     try:
         with warnings.catch_warnings():
@@ -146,7 +171,16 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
         raise ImageProblem(f"{shown} is {mp}, {limit}") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageProblem(f"{shown} is truncated or corrupt ({exc}); export it again") from None
-    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+    out = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+    if len(_CHECKED) >= 512:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[key] = out
+    return out
+
+
+#: Images that decoded well, by (path, inode, mtime, size): a spec with variants and
+#: channels checks each asset once per variant and channel; decoding is most of that.
+_CHECKED: dict[tuple, tuple[int, int]] = {}
 
 
 @lru_cache(maxsize=64)

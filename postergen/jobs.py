@@ -1,7 +1,9 @@
 """Plan: a loaded campaign becomes the list of files to render, one :class:`Job` each.
 
-Jobs are channel × template × size × format (variants come later), each with the tracking
-code and the URL its QR code carries.  Paths are stable::
+Jobs are variant × channel × template × size × format, each with the tracking code and
+the URL its QR code carries; a channel's medium decides its sizes (printed channels get
+the print sizes, screen channels the screen sizes: :mod:`postergen.channels`).  Paths are
+stable::
 
     posters/<template>/<template>-<W>x<H>.<ext>              (no channels)
     posters/<channel>/<template>-<W>x<H>.<ext>               (with channels)
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from .codes import CodeRow, code_table, duplicates, secret_for
 from .errors import Problem, SpecError
+from .site.urls import entry_url, has_site
 from .spec import parse_size
 
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
@@ -50,7 +53,7 @@ class Job:
 def layout_job(loaded, job: Job):
     """The layout tree of *job*: its variant's spec and template, laid out at its pixel
     size, or for its print size."""
-    v = loaded.variant(job.variant)
+    v = loaded.variant(job.variant, job.channel)
     template = v.templates[job.template]
     if job.print_size is not None:
         from .printsizes import layout_for_print
@@ -82,34 +85,36 @@ def codes_for(loaded, environ=None) -> tuple[list[CodeRow], list[Problem]]:
 
 def plan(loaded, environ=None) -> list[Job]:
     """Every poster the spec asks for, in a stable order: variant × channel × template ×
-    size × format, then the print sizes."""
+    size × format, then the print sizes.  Each channel gets the sizes its medium decides
+    (:func:`postergen.channels.outputs`) from its own spec (its ``set`` applied)."""
+    from .channels import outputs
+    from .printsizes import output_path, parse_print_size
+
     rows, problems = codes_for(loaded, environ)
     if any(p.severity == "error" for p in problems):
         raise SpecError(problems)
     declared = bool(loaded.variants)
+    channels = {c.id: c for c in loaded.spec.channels}
     jobs = []
     for vname, _, _, vloaded in loaded.variant_list():
-        spec = vloaded.spec
         targets = [(r.channel, r.code, r.qr_url, r.url) for r in rows if r.variant == vname]
-        if not targets:
-            targets = [("", "", spec.landing_url, spec.landing_url)]
-        print_sizes = []
-        if spec.output.print is not None:
-            from .printsizes import parse_print_size
-
-            print_sizes = [parse_print_size(p) for p in spec.output.print.sizes]
+        if not targets:  # no channels: the variant's page on the site, or landing_url as it is
+            vspec = vloaded.spec
+            url = entry_url(vspec, vname, "") if has_site(vspec) else vspec.landing_url
+            targets = [("", "", url, url)]
         variant = vname if (declared or rows) else ""
         for channel, code, qr_url, full in targets:
+            spec = loaded.variant(vname, channel).spec
+            sizes, prints = outputs(channels.get(channel), spec, bool(channels))
+            print_sizes = [parse_print_size(p) for p in prints]
             for name in spec.output.templates:
                 folder = "/".join(x for x in (vname if declared else "", channel or name) if x)
-                for size in spec.output.sizes:
+                for size in sizes:
                     w, h = parse_size(size)
                     for fmt in spec.output.formats:
                         path = f"posters/{folder}/{name}-{w}x{h}.{EXTENSIONS[fmt]}"
                         jobs.append(Job(name, w, h, fmt, qr_url, path, channel, variant, code, full))
                 for ps in print_sizes:
-                    from .printsizes import output_path
-
                     w, h = round(ps.width_mm), round(ps.height_mm)
                     jobs.append(Job(name, w, h, "pdf", qr_url, output_path(folder, name, ps), channel, variant, code, full, ps))
     return jobs

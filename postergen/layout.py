@@ -8,6 +8,9 @@ raster and PDF painters draw the same thing.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -16,8 +19,10 @@ from . import colors, qr as qrmod
 from .errors import LayoutError
 from .fit import FLOOR, Fitted, fit_text
 from .linebreak import balance_lines, break_lines
+from .mechanics import spec_bindings
 from .template import (
     ImageLayer,
+    LadderLayer,
     ListLayer,
     PriceLayer,
     QRLayer,
@@ -152,6 +157,7 @@ class Context:
         self.loaded = loaded
         self.qr_mask = qr_mask  # a known-good QR mask: skips segno's mask search
         self.theme = spec.theme
+        self.shrunk: tuple[int, int] | None = None  # (size reached, layer minimum) of the last text
         bg = spec.theme.background
         self.data: dict[str, Any] = {
             "campaign": spec.campaign.model_dump(),
@@ -159,8 +165,13 @@ class Context:
             "inviter": spec.inviter.model_dump() if spec.inviter else None,
             "poster": spec.poster.model_dump(),
             "background": bg.model_dump(),
+            "mechanics": spec_bindings(spec),
             "url": url,
         }
+        mech = self.data["mechanics"]
+        if mech and mech["ends"] and not self.data["poster"].get("scarcity"):
+            # The scarcity line says when the campaign ends unless the copy says more.
+            self.data["poster"]["scarcity"] = mech["ends"]
         if extra:
             # A personal poster: 'inviter' is the participant, 'person' their row.
             self.data.update(extra)
@@ -268,8 +279,56 @@ def layout_layers(loaded, template: Template, width: int, height: int, url: str,
         try:
             placed.extend((index, item) for item in _LAYOUT[type(layer)](layer, box, s, ctx))
         except LayoutError as exc:
-            raise LayoutError(f"{where}: {exc}") from None
+            at = template.layer_at(frame_name, index)
+            raise LayoutError(f"{where}{f' ({at})' if at else ''}: {exc}", _field_of(layer), at) from None
+        if ctx.shrunk:
+            (size, least), ctx.shrunk = ctx.shrunk, None
+            at = template.layer_at(frame_name, index)
+            field = _field_of(layer)
+            _note(
+                f"{where}{f' ({at})' if at else ''}: {field or 'the text'} was shrunk to {size} px, below the "
+                f"layer's smallest size {least} px; shorten it"
+                + (" (headlines read best under ~14 characters)" if field == "poster.headline" else ""),
+                field,
+            )
     return frame_name, s, placed
+
+
+def _field_of(layer) -> str | None:
+    """The spec field a layer draws: its first text binding, list or price."""
+    if isinstance(layer, TextLayer):
+        m = re.search(r"\{([^{}]+)\}", layer.text)
+        return m.group(1).strip() if m else None
+    if isinstance(layer, ListLayer):
+        return layer.bind
+    if isinstance(layer, PriceLayer):
+        return "poster.price"
+    return None
+
+
+#: Auto-fit may go this far below a layer's smallest size without a warning (a pixel or
+#: two of rounding at small poster sizes is not worth a message).
+SHRINK_TOLERANCE = 0.9
+
+#: Warnings noted while laying out (auto-fit below a layer's smallest size), collected by
+#: :func:`collect_notes` for whoever reports them (validate).
+_notes: contextvars.ContextVar[list | None] = contextvars.ContextVar("postergen_layout_notes", default=None)
+
+
+def _note(message: str, field: str | None) -> None:
+    notes = _notes.get()
+    if notes is not None:
+        notes.append((message, field))
+
+
+@contextlib.contextmanager
+def collect_notes():
+    """Collect (message, field) notes from the layouts made inside the block."""
+    token = _notes.set([])
+    try:
+        yield _notes.get()
+    finally:
+        _notes.reset(token)
 
 
 def _stretchable(layer) -> bool:
@@ -398,6 +457,8 @@ def _text(layer: TextLayer, box, s, ctx: Context):
     fitted = fit_text(
         text, chain.width, w - 2 * pad_x, h - 2 * pad_y, lo, hi, layer.max_lines, layer.leading, layer.overflow, what=f"'{text[:20]}'", balance=layer.balance
     )
+    if fitted.size < lo * SHRINK_TOLERANCE and layer.overflow == "shrink":
+        ctx.shrunk = (fitted.size, lo)
     if layer.pill:
         px, py = layer.pill_padding
         pad_x, pad_y = px * fitted.size, py * fitted.size
@@ -594,11 +655,18 @@ def _qr(layer: QRLayer, box, s, ctx: Context):
     )
 
 
+def _ladder(layer, box, s, ctx: Context):
+    from .ladder import layout_ladder
+
+    return layout_ladder(layer, box, s, ctx)
+
+
 _LAYOUT = {
     ShapeLayer: _shape,
     ImageLayer: _image,
     TextLayer: _text,
     ListLayer: _list,
     PriceLayer: _price,
+    LadderLayer: _ladder,
     QRLayer: _qr,
 }

@@ -18,11 +18,11 @@ from pydantic import BaseModel
 from . import spec as specmod
 from .errors import Problem, SpecError, display_path
 from .fonts import BUNDLED, EMOJI, FontChain, chain_for, resolve_font
-from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside
+from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside, shorten
 from .spec import Campaign
 from .textclean import clean, codepoint, control_characters, describe, invisible_characters
 from .template import BUILTIN_DIR, Template, find_template, search_path
-from .yamlsrc import dotted, line_of, load_yaml, validate
+from .yamlsrc import _members, _strip, dotted, line_of, load_yaml, validate
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Loaded:
     warnings: tuple[Problem, ...] = ()
     raw: Any = field(default=None, repr=False, compare=False)
     variants: tuple = ()  # ((VariantDef, Loaded), …) when the spec declares variants
+    channel_specs: tuple = ()  # (((variant, channel), Loaded), …): channels that change the spec
 
     def variant_list(self) -> list[tuple[str, float, dict, "Loaded"]]:
         """(name, weight, factor values, loaded spec) of every variant to render.
@@ -48,8 +49,13 @@ class Loaded:
             return [("base", 1.0, {}, self)]
         return [(d.name, d.weight, d.factors, v) for d, v in self.variants]
 
-    def variant(self, name: str) -> "Loaded":
-        """The loaded spec of variant *name* (the campaign itself without variants)."""
+    def variant(self, name: str, channel: str = "") -> "Loaded":
+        """The loaded spec of variant *name* (the campaign itself without variants), as
+        channel *channel* sees it (its medium's defaults and ``set``: :mod:`.channels`)."""
+        if channel:
+            for (vname, cname), loaded in self.channel_specs:
+                if cname == channel and vname == (name or "base"):
+                    return loaded
         if not self.variants:
             return self
         for vname, _, _, loaded in self.variant_list():
@@ -111,6 +117,8 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     """Load, validate and check the campaign at *path* (a YAML file or its folder),
     and each of its variants; raise one :class:`SpecError` with every problem."""
     path = Path(path)
+    if not str(path).isprintable():
+        raise SpecError([Problem("the spec path has a control character; give the path of a campaign.yaml", file=repr(str(path)))])
     if path.is_dir():
         path = path / "campaign.yaml"
     shown = str(path)
@@ -121,6 +129,11 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     if loaded is not None and (loaded.spec.variants or loaded.spec.matrix):
         loaded, more = _with_variants(loaded, data, shown)
         problems += more
+    if loaded is not None and loaded.spec.channels:
+        from .channels import with_channels
+
+        loaded, more = with_channels(loaded, data, shown, _check, problems)
+        problems += more
     errors = [p for p in problems if p.severity == "error"]
     if errors or (strict and problems) or loaded is None:
         raise SpecError(problems)
@@ -129,7 +142,7 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
 
 def _with_variants(loaded: Loaded, data, shown: str) -> tuple[Loaded, list[Problem]]:
     """Load every variant: the base data with the variant's overrides applied."""
-    from .variants import apply, duplicate_names, expand, matrix_problems, path_problem
+    from .variants import OverrideError, apply, duplicate_names, expand, matrix_problems, path_problem
 
     problems: list[Problem] = []
     spec = loaded.spec
@@ -151,7 +164,13 @@ def _with_variants(loaded: Loaded, data, shown: str) -> tuple[Loaded, list[Probl
                 bad = True
         if bad:
             continue
-        vloaded, vproblems = _check(apply(data, d.overrides), loaded.path, shown)
+        try:
+            vdata = apply(data, d.overrides)
+        except OverrideError as exc:
+            loc = d.loc + ("set", exc.key) if d.loc[0] == "variants" else d.loc
+            problems.append(Problem(str(exc), file=shown, line=line_of(data, loc), path=dotted(loc)))
+            continue
+        vloaded, vproblems = _check(vdata, loaded.path, shown)
         for p in vproblems:
             key = (p.path, p.message)
             if key in base_messages:
@@ -170,6 +189,12 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
     """Validate and check one spec's data; (Loaded or None, problems)."""
     base = path.parent
     text_problems = _clean_text(data) if isinstance(data, dict) else []
+    if isinstance(data, dict):
+        # '{mechanics.threshold}' in copy: filled in a copy (variants apply to the original).
+        from .mechanics import fill_copy, problems as mechanics_problems
+
+        data, filled = fill_copy(data, list(walk(Campaign, data, specmod._TextMarker)))
+        text_problems += filled + mechanics_problems(data)
     campaign, problems = validate(Campaign, data, shown)
     if not isinstance(data, dict):
         return None, problems
@@ -259,8 +284,23 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
             if tpl is not None:
                 templates[name] = tpl
 
+    for loc, message in duplicate_entries(data):
+        at(loc, message)
+    for loc, required in blank_texts(data):
+        if required:
+            at(loc, "is blank (only spaces or invisible characters), so this part of the poster would be empty; "
+               "write the text" + (", or remove the item" if isinstance(loc[-1], int) else ""))
+        else:
+            at(loc, "is blank (only spaces or invisible characters) and shows nothing; write the text or remove "
+               "the field", "warning")
+
     if campaign is not None and campaign.inviter is None and not campaign.brand.logo:
         at(("brand",), "no logo and no inviter: the trust header will show only the brand name", "warning")
+
+    if campaign is None:  # checks that otherwise wait for a valid spec: every problem at once
+        from .checks import personal_data_problems
+
+        problems += personal_data_problems(data, shown)
 
     # In file order: the spec's problems by line, then each template's.
     problems.sort(key=lambda p: p.line or 0)
@@ -271,6 +311,78 @@ def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
         Loaded(spec=campaign, path=path, base=base, templates=templates, heading=heading, body=body, raw=data),
         problems,
     )
+
+
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+
+
+def is_blank(text: str) -> bool:
+    """Nothing would be drawn: only whitespace (U+3000 too) and zero-width characters."""
+    return all(ch.isspace() or ch in _INVISIBLE for ch in text)
+
+
+def blank_texts(data: Any) -> list[tuple[tuple, bool]]:
+    """(loc, required) of every drawn text field (or list item) in raw *data* that is blank."""
+    return [(loc, _required(loc)) for loc, text in walk(Campaign, data, specmod._TextMarker) if is_blank(text)]
+
+
+def _required(loc: tuple) -> bool:
+    """Whether the field at *loc* is required (a list item counts as required)."""
+    if isinstance(loc[-1], int):
+        return True
+    model: Any = Campaign
+    info = None
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        while True:  # to the model that holds *key*: through lists, Optional, unions
+            model = _strip(model)
+            if typing.get_origin(model) is list:
+                model = typing.get_args(model)[0]
+                continue
+            members = _members(model)
+            if members:
+                model = next((m for m in members if isinstance(_strip(m), type) and issubclass(_strip(m), BaseModel)), model)
+                model = _strip(model)
+            break
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or key not in model.model_fields:
+            return False
+        info = model.model_fields[key]
+        model = info.annotation
+    return bool(info is not None and info.is_required())
+
+
+#: Lists whose entries must differ: a repeated size or format would render (and count)
+#: the same poster twice under one name.
+UNIQUE_LISTS = (
+    ("output", "templates"),
+    ("output", "sizes"),
+    ("output", "formats"),
+    ("output", "print", "sizes"),
+    ("theme", "fonts", "fallback"),
+)
+
+
+def duplicate_entries(data: Any) -> list[tuple[tuple, str]]:
+    """(loc, message) for each entry of a :data:`UNIQUE_LISTS` list that repeats an
+    earlier one (compared as written, ignoring surrounding spaces)."""
+    out = []
+    for loc in UNIQUE_LISTS:
+        node = data
+        for key in loc:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, list):
+            continue
+        first: dict[str, int] = {}
+        for i, item in enumerate(node):
+            if not isinstance(item, (str, int, float)):
+                continue
+            key = str(item).strip()
+            if key in first:
+                out.append((loc + (i,), f"'{item}' is listed twice (also at {dotted(loc + (first[key],))}); remove one"))
+            else:
+                first[key] = i
+    return out
 
 
 def _section(model: type[BaseModel], data: Any, loc: tuple, only: tuple = ()):
@@ -319,7 +431,10 @@ def _clean_text(data) -> list[tuple[tuple, str, str]]:
 
 def _plain_name(name: str) -> bool:
     """A template name is a file stem: no folders, no '..'."""
-    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+    return (
+        bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+        and name.isprintable() and len(name.encode("utf-8")) <= 200
+    )
 
 
 def _no_template(name: str, paths: list[Path], templates_dir: str) -> str:
@@ -327,7 +442,7 @@ def _no_template(name: str, paths: list[Path], templates_dir: str) -> str:
 
     if not _plain_name(name):
         return (
-            f"'{name}' is not a template name; use a built-in one ({', '.join(builtin_names())}) or the "
+            f"'{shorten(name)}' is not a template name; use a built-in one ({', '.join(builtin_names())}) or the "
             f"name of a file in {templates_dir}/ without '.yaml'"
         )
     own = sorted(p.stem for p in paths[0].glob("*.yaml")) if paths and paths[0].is_dir() else []
@@ -372,7 +487,12 @@ def _font_path(base: Path, ref: str) -> Path:
 
 def load_template(path: Path, base: Path | None = None) -> tuple[Template | None, list[Problem]]:
     """Load and validate one template file (cached while the file is unchanged)."""
-    shown = display_path(path, base) if base is not None else str(path)
+    from .template import BUILTIN_DIR
+
+    if path.parent == BUILTIN_DIR:
+        shown = f"postergen/templates/posters/{path.name}"
+    else:
+        shown = display_path(path, base) if base is not None else str(path)
     try:
         st = path.stat()
         key = (str(path.resolve()), st.st_mtime_ns, st.st_size, shown)
@@ -416,4 +536,21 @@ def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Probl
     if data is None:
         return None, tuple(problems)
     tpl, problems = validate(Template, data, shown)
+    if tpl is not None:
+        from .bindings import template_problems
+
+        problems += template_problems(tpl, data, shown)
+        tpl._source = (
+            shown,
+            {(f, i): line_of(data, ("frames", f, "layers", i)) for f, frame in tpl.frames.items() for i in range(len(frame.layers))},
+        )
+    if tpl is not None and not tpl.no_qr:
+        for name in tpl.frames_without_qr():
+            problems.append(
+                Problem(
+                    f"frame '{name}' has no qr layer: a share poster without a QR code leads nowhere; add a "
+                    "layer with type: qr, or set no_qr: true at the top of the template if that is deliberate",
+                    file=shown, line=line_of(data, ("frames", name)), path=f"frames.{name}",
+                )
+            )
     return tpl, tuple(problems)

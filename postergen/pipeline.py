@@ -17,6 +17,7 @@ that does not scan) is reported and the others are still written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +33,7 @@ from .paint import encode
 from .render import PosterRenderer
 from .jobs import Job, codes_for, layout_job, plan
 from .qrcheck import verify
-from .redirects import redirect_html, redirect_path
-from .writer import sha256, write_atomic
+from .writer import clean_temp_files, output_lock, sha256, write_atomic
 
 MANIFEST_FIELDS = [
     "path", "kind", "variant", "channel", "template", "size", "format", "code", "url", "sha256", "spec_sha256",
@@ -66,10 +66,15 @@ class BuildResult:
         posters = sum(1 for r in self.rows if r["kind"] == "poster")
         text = f"{posters} poster{'s' if posters != 1 else ''}"
         extras = []
-        for kind, word in (("landing", "landing page"), ("split", "split page"), ("redirect", "redirect page")):
+        for kind, word in (
+            ("landing", "landing page"), ("split", "split page"), ("redirect", "redirect page"),
+            ("landing-asset", "share image"),
+        ):
             n = sum(1 for r in self.rows if r["kind"] == kind)
             if n:
                 extras.append(f"{n} {word}{'s' if n != 1 else ''}")
+        if any(r["kind"] in ("headers", "nginx") for r in self.rows):
+            extras.append("host rules")  # _headers, _redirects, nginx.conf: files, not pages
         if len(extras) == 1:
             text += f" and {extras[0]}"
         elif extras:
@@ -91,17 +96,28 @@ def build(
     progress: Callable[[Job], None] | None = None,
     environ=None,
 ) -> BuildResult:
-    """Render every poster of the campaign *spec* into the folder *out* (a URL is refused)."""
+    """Render every poster of the campaign *spec* into the folder *out* (a URL is refused).
+
+    The folder is locked while the build writes (a second build into it stops with a
+    message), and its manifest is removed before the first file is written and written
+    again, atomically, at the end: a folder with a manifest is a folder the manifest is
+    true of.
+    """
     from .store import local_folder
 
     out = local_folder(out, "build")
+    with contextlib.ExitStack() as claim:
+        return _build(spec, out, progress, environ, claim)
+
+
+def _build(spec, out, progress, environ, claim: contextlib.ExitStack) -> BuildResult:
     loaded = spec if isinstance(spec, Loaded) else load_campaign(spec)
     tracking = check_tracking(loaded, environ)
     if any(p.severity == "error" for p in tracking):
         raise SpecError(tracking)
     jobs = plan(loaded, environ)
     result = BuildResult(out=out, warnings=list(loaded.warnings) + tracking)
-    _clean_stale_temp_files(out)
+    _claim_output(out, claim)
     digest = spec_hash(loaded)
     quality = loaded.spec.output.quality
     renderer = PosterRenderer(loaded)
@@ -120,7 +136,7 @@ def build(
             image = painted.get(key)
             if image is None:
                 try:
-                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url)
+                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url, channel=job.channel)
                 except PostergenError as exc:
                     bad[key] = str(exc)
                     raise
@@ -149,7 +165,9 @@ def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest:
     from .pdf import asset_fields, paint_pdf, print_warnings
     from .qrcheck import render_alone
 
-    settings = loaded.spec.output.print
+    from .channels import print_settings
+
+    settings = print_settings(loaded.variant(job.variant, job.channel).spec)
     size = job.print_size
     try:
         tree = layout_job(loaded, job)
@@ -189,65 +207,60 @@ def _record(result: BuildResult, out: Path, path: str, data: bytes, digest: str,
 
 
 def _write_redirects(result: BuildResult, out: Path, loaded: Loaded, jobs: list[Job], digest: str) -> None:
-    if not loaded.spec.tracking.short_base:
-        return
-    seen = set()
-    for job in jobs:
-        if job.code in seen or not job.code:
-            continue
-        seen.add(job.code)
-        html = redirect_html(job.full_url, loaded.spec.campaign.name)
-        _record(
-            result, out, redirect_path(job.code), html.encode("utf-8"), digest, kind="redirect",
-            variant=job.variant, channel=job.channel, code=job.code, url=job.full_url,
-        )
+    """Short links on a host of their own (``OUT/short/``, see postergen.site.build); short
+    links on the site's host are written with the site."""
+    from .codes import CodeRow
+    from .site.build import short_files
+
+    rows = [CodeRow(j.channel, "", j.variant or "base", j.code, j.full_url or j.url, None) for j in jobs if j.code]
+    for f in short_files(loaded, rows).files:
+        _record(result, out, f.path, f.data, digest, kind=f.kind, variant=f.variant, channel=f.channel, code=f.code, url=f.url)
 
 
 def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, digest: str) -> None:
-    """One H5 landing page per variant × channel, the split pages, and ``_headers``."""
-    from .landing import LandingError, default_row, headers_file, render_landing
-    from .split import split_html, split_path
+    """The campaign's web site, ``OUT/site/`` (campaigns with a ``landing:`` section): a page
+    per variant × channel, split pages, the thank-you page, short links on the same host and
+    the host rules (``_headers``, ``_redirects``, ``nginx.conf``).  See postergen.site.build."""
+    from .site.build import SITE_DIR, site_files
+    from .site.checks import site_problems
+    from .site.urls import has_site
 
+    if not has_site(loaded.spec):
+        return
+    problems = site_problems(loaded)
+    for p in problems:
+        if p.severity == "warning" and str(p) not in {str(w) for w in result.warnings}:
+            result.warnings.append(p)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        result.failures.append(Failure(f"{SITE_DIR}/", "; ".join(str(p) for p in errors)))
+        return
     rows, _ = codes_for(loaded, environ)
-    posters = [r for r in result.rows if r["kind"] == "poster" and r["format"] != "pdf"]
-    pages = []
-    for vname, _, _, vloaded in loaded.variant_list():
-        targets = [r for r in rows if r.variant == vname] or [default_row(vloaded, vname)]
-        for row in targets:
-            mine = [p for p in posters if (p["variant"] or "base") == vname and p["channel"] == row.channel]
-            mine.sort(key=lambda p: (p["format"] != "jpeg", p["format"] != "png"))
-            try:
-                page = render_landing(vloaded, row, poster_path=mine[0]["path"] if mine else None)
-            except LandingError as exc:
-                where = "/".join(x for x in (vname, row.channel) if x)
-                result.failures.append(Failure(f"landing/{where}/index.html", str(exc)))
-                continue
-            pages.append(page)
-            meta = {"variant": row.variant, "channel": row.channel, "code": row.code, "url": row.url}
-            _record(result, out, page.path, page.data, digest, kind="landing", **meta)
-            for path, data in page.files:
-                _record(result, out, path, data, digest, kind="landing-asset", **meta)
-            for message in page.warnings:
-                warning = Problem(f"{page.path}: {message}", file=str(loaded.path), severity="warning")
-                if str(warning) not in {str(w) for w in result.warnings}:
-                    result.warnings.append(warning)
-    if loaded.variants and pages:
-        from .variants import shares
-
-        weights = shares([(name, weight) for name, weight, _, _ in loaded.variant_list()])
-        lang = "en" if pages[0].html.lstrip().lower().startswith('<!doctype html>\n<html lang="en') else "zh-CN"
-        for channel in [c.id for c in loaded.spec.channels] or [""]:
-            html = split_html(loaded.spec.campaign.id, channel, weights, lang=lang)
-            _record(result, out, split_path(channel), html.encode("utf-8"), digest, kind="split", channel=channel)
-    if pages:
-        _record(result, out, "_headers", headers_file(pages).encode("utf-8"), digest, kind="headers")
+    posters: dict[tuple[str, str], Path] = {}
+    order = {"jpeg": 0, "png": 1, "webp": 2}
+    for r in sorted((r for r in result.rows if r["kind"] == "poster" and r["format"] in order), key=lambda r: order[r["format"]]):
+        posters.setdefault((r["variant"] or "base", r["channel"]), out / r["path"])
+    built = site_files(loaded, rows, posters)
+    for f in built.files:
+        _record(result, out, f.path, f.data, digest, kind=f.kind, variant=f.variant, channel=f.channel, code=f.code, url=f.url)
+    for path, message in built.failures:
+        result.failures.append(Failure(path, message))
+    for message in built.warnings:
+        warning = Problem(message, file=str(loaded.path), severity="warning")
+        if str(warning) not in {str(w) for w in result.warnings}:
+            result.warnings.append(warning)
 
 
-def _clean_stale_temp_files(out: Path) -> None:
-    """Remove temporary files an interrupted earlier build left behind."""
-    if out.is_dir():
-        for stale in out.rglob(".*.part"):
-            stale.unlink(missing_ok=True)
+def _claim_output(out: Path, claim: contextlib.ExitStack) -> None:
+    """Lock *out* for this build, remove its manifest (it is about to stop being true) and
+    the temporary files an interrupted build left (postergen's own only)."""
+    claim.enter_context(output_lock(out))
+    for name in ("manifest.json", "manifest.csv"):
+        try:
+            (out / name).unlink(missing_ok=True)
+        except IsADirectoryError:
+            raise PostergenError(f"{out / name} is a folder; postergen writes its manifest there — remove it") from None
+    clean_temp_files(out)
 
 
 def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> None:
@@ -261,5 +274,6 @@ def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> 
         ],
         "files": rows,
     }
-    write_atomic(out / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+    # The CSV first: manifest.json, written last, marks a complete build.
     write_atomic(out / "manifest.csv", csv_text(MANIFEST_FIELDS, rows).encode())
+    write_atomic(out / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())

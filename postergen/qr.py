@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 QUIET_ZONE = 4  # modules of light margin on every side, as ISO/IEC 18004 asks
+#: Bytes a QR code (version 40, byte mode) holds at each error correction level.
+CAPACITY = {"L": 2953, "M": 2331, "Q": 1663, "H": 1273}
 MAX_LOGO_AREA = 0.20  # share of the symbol's area a logo (with its backing) may cover
 
 
@@ -38,9 +40,26 @@ def make_matrix(data: str, error: str, mask: int | None = None) -> Matrix:
     penalty rules) — most of a code's cost.  With *mask*, that search is skipped."""
     import segno
 
-    code = segno.make_qr(data, error=error.lower(), boost_error=False, mask=mask)
+    from .errors import LayoutError
+
+    try:
+        code = segno.make_qr(data, error=error.lower(), boost_error=False, mask=mask)
+    except segno.DataOverflowError:
+        raise LayoutError(too_long(data, error)) from None
     rows = tuple("".join("1" if v else "0" for v in row) for row in code.matrix)
     return Matrix(data=data, error=error, version=int(code.version), rows=rows, mask=int(code.mask))
+
+
+def too_long(data: str, error: str) -> str | None:
+    """Why *data* does not fit a QR code at level *error* (None when it fits)."""
+    n = len(data.encode("utf-8"))
+    if n <= CAPACITY[error]:
+        return None
+    return (
+        f"the QR code would carry {n:,} bytes, more than a QR code holds at error correction {error} "
+        f"({CAPACITY[error]:,}); set tracking.short_base so QR codes carry the short form "
+        "<short_base>/c/<code>, or shorten landing_url"
+    )
 
 
 def logo_modules(n: int, logo_size: float) -> int:

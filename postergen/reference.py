@@ -33,6 +33,8 @@ def _type_name(annotation: Any) -> str:
         return text + (" (optional)" if type(None) in args else "")
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    if getattr(annotation, "__name__", "") == "AwareDatetime":
+        return "date-time with time zone"
     return getattr(annotation, "__name__", str(annotation))
 
 
@@ -143,6 +145,10 @@ def render_cli() -> str:
             cmd = group.get_command(ctx, name)
             with cmd.context_class(cmd, parent=ctx, info_name=name, terminal_width=88) as sub:
                 lines += [f"## postergen {name}", "", "```text", cmd.get_help(sub), "```", ""]
+                for sub_name in getattr(cmd, "list_commands", lambda _: [])(sub):  # command groups
+                    sub_cmd = cmd.get_command(sub, sub_name)
+                    with sub_cmd.context_class(sub_cmd, parent=sub, info_name=sub_name, terminal_width=88) as leaf:
+                        lines += [f"### postergen {name} {sub_name}", "", "```text", sub_cmd.get_help(leaf), "```", ""]
     return "\n".join(lines)
 
 

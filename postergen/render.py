@@ -76,7 +76,8 @@ class PosterRenderer:
 
     ``render(variant, template, width, height, url, extra)`` gives a :class:`Rendered`
     whose QR code has been checked; *extra* is the binding data of a personal poster
-    (``{"inviter": {...}, "person": {...}}``).  Keep one renderer per process: its caches
+    (``{"inviter": {...}, "person": {...}}``); ``channel=`` renders a channel's own spec
+    (its medium's defaults and ``set``).  Keep one renderer per process: its caches
     are what make a batch fast.
     """
 
@@ -89,14 +90,14 @@ class PosterRenderer:
 
     # ------------------------------------------------------------------ static part
 
-    def _static_for(self, variant: str, template_name: str, width: int, height: int) -> _Static:
-        key = (variant, template_name, width, height)
+    def _static_for(self, variant: str, template_name: str, width: int, height: int, channel: str = "") -> _Static:
+        key = (variant, channel, template_name, width, height)
         hit = self._static.get(key)
         if hit is not None:
             return hit
         from PIL import Image
 
-        v = self.loaded.variant(variant)
+        v = self.loaded.variant(variant, channel)
         template = v.templates[template_name]
         frame_name, frame, s, ox, oy = frame_geometry(template, width, height)
         # Where personal layers may paint: their boxes, whatever their 'when' says.
@@ -128,13 +129,13 @@ class PosterRenderer:
     # ------------------------------------------------------------------ one poster
 
     def render(self, variant: str, template: str, width: int, height: int, url: str, extra: dict | None = None,
-               fmt: str | None = None, quality: int = 90) -> Rendered:
+               fmt: str | None = None, quality: int = 90, channel: str = "") -> Rendered:
         """Lay out, paint and check one poster; encode it when *fmt* is given.
 
         Raises :class:`~postergen.errors.PostergenError` (layout overflow under an
         'error' policy, a QR code that does not decode)."""
-        static = self._static_for(variant, template, width, height)
-        v = self.loaded.variant(variant)
+        static = self._static_for(variant, template, width, height, channel)
+        v = self.loaded.variant(variant, channel)
         tmpl = v.templates[template]
         mask = self._mask_for(url, v) if self.reuse_mask else None
         image, tree, personal = self._paint(static, v, tmpl, width, height, url, extra, mask)

@@ -1,6 +1,6 @@
 """Reading files postergen does not trust: regular files only, of a bounded size.
 
-A campaign folder, a people file or a preview baseline may hold a FIFO named
+A campaign folder or a preview baseline may hold a FIFO named
 ``campaign.yaml`` (reading it hangs), a device, or a 50 MB "spec".  Every file postergen
 reads as input goes through :func:`read_bytes` / :func:`read_text` (or :func:`check_file`
 before a library opens it), which refuse, with a message naming the file:
@@ -28,7 +28,6 @@ LIMITS = {
     "spec": 1 * MB,  # campaign.yaml: a few KB in practice
     "template": 1 * MB,  # a poster template (YAML)
     "manifest": 64 * MB,  # a baseline's manifest.json (≈ 400 bytes per file)
-    "people": 512 * MB,  # a people file (CSV, XLSX, JSONL) for personal posters
     "image": 40 * MB,
     "font": 64 * MB,
 }

@@ -66,7 +66,8 @@ UNSAFE_NAMES = frozenset(
 )
 _ATTR_FILTERS = {"map", "sort", "groupby", "unique", "min", "max", "sum", "selectattr", "rejectattr", "dictsort"}
 
-_budget: contextvars.ContextVar[list[int]] = contextvars.ContextVar("postergen_range_budget", default=[RANGE_BUDGET])
+#: The range() budget of the render under way ([items left]); None outside :func:`render`.
+_budget: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("postergen_range_budget", default=None)
 
 
 class TemplateError(PostergenError):
@@ -148,6 +149,8 @@ def _bounded_range(*args):
     if len(rng) > MAX_RANGE:
         raise SecurityError(f"range() of {len(rng)} items is too long (at most {MAX_RANGE})")
     budget = _budget.get()
+    if budget is None:
+        return rng
     budget[0] -= len(rng)
     if budget[0] < 0:
         raise SecurityError(f"the template's loops are too long (more than {RANGE_BUDGET} items from range())")

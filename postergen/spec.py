@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 
 class _AssetMarker:
@@ -25,9 +25,17 @@ class _UrlMarker:
     """Marks a string field as a URL (checked for personal data)."""
 
 
+def _no_controls(value: str) -> str:
+    # A NUL or an escape in a URL ends up raw in QR codes, redirect pages and manifests.
+    bad = next((ch for ch in value if ord(ch) < 32 or 127 <= ord(ch) < 160), None)
+    if bad is not None:
+        raise ValueError(f"contains a control character (U+{ord(bad):04X}); a URL may not — percent-encode it or remove it")
+    return value
+
+
 AssetPath = Annotated[str, _AssetMarker()]
 DisplayText = Annotated[str, _TextMarker()]
-UrlText = Annotated[str, _UrlMarker()]
+UrlText = Annotated[str, AfterValidator(_no_controls), _UrlMarker()]
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
@@ -127,7 +135,9 @@ class Poster(Model):
     cta: DisplayText = Field(default="长按识别二维码", description="Call to action next to the QR code.")
     price: Price | None = Field(default=None, description="Optional price anchor.")
     scarcity: DisplayText | None = Field(
-        default=None, description="Optional scarcity line: deadline or people joined."
+        default=None,
+        description="Optional scarcity line: deadline or people joined. Empty, the built-in templates show "
+        "mechanics.deadline there ('{mechanics.ends}').",
     )
 
     @field_validator("benefits", mode="before")
@@ -287,6 +297,85 @@ class Output(Model):
     )
 
 
+class Tier(Model):
+    """One step of a reward ladder (阶梯奖励): invite this many friends, get this."""
+
+    invites: int = Field(ge=1, le=1000, description="Friends the inviter must bring for this step, e.g. 3.")
+    reward: DisplayText = Field(description="What this step gives, e.g. '杨枝甘露 1 杯' (≤ 10 CJK characters reads best).")
+
+
+def _check_deadline(value):
+    # A deadline without a time zone means a different moment on every machine.
+    import datetime as dt
+
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = value.isoformat()
+    elif isinstance(value, dt.datetime):
+        info = getattr(value, "_yaml", None)  # ruamel's TimeStamp: a deep copy drops tzinfo, not this
+        if value.tzinfo is None and isinstance(info, dict) and info.get("tz"):
+            delta = info.get("delta") or dt.timedelta(0)
+            value = value.replace(tzinfo=dt.timezone(delta if isinstance(delta, dt.timedelta) else dt.timedelta(0)))
+        if value.tzinfo is None:
+            value = value.isoformat(sep=" ")
+        else:  # ruamel's TimeStamp as a plain datetime
+            value = dt.datetime(*value.timetuple()[:6], value.microsecond, tzinfo=value.tzinfo)
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise ValueError(
+                f"'{value}' is not a date and time with a time zone; write it as "
+                "'2025-07-14T23:59:00+08:00' (date, 'T', time, offset from UTC)"
+            )
+        return parsed
+    return value
+
+
+class Mechanics(Model):
+    """The fission mechanics as data: threshold, reward ladder, rewards, stock, deadline.
+
+    Poster and page copy uses them as bindings (``邀{mechanics.threshold}位好友``), the
+    built-in templates draw the ladder and the deadline, and variants can vary them.
+    """
+
+    threshold: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Friends an inviter must bring to unlock the reward (助力/任务宝), e.g. 3; keep it at 15 or "
+        "less (validate warns above). Default: the first tier's invites.",
+    )
+    tiers: list[Tier] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Reward ladder (阶梯奖励), lowest step first, up to 5 steps, e.g. [{invites: 3, reward: 1 杯}, "
+        "{invites: 6, reward: 3 杯}]; the first step is the threshold.",
+    )
+    inviter_reward: DisplayText | None = Field(
+        default=None, description="What the inviter gets at the threshold; default: the first tier's reward."
+    )
+    invitee_reward: DisplayText | None = Field(
+        default=None, description="What each invited friend gets (互惠式: both sides win), e.g. '新人券 10 元'."
+    )
+    stock: int | None = Field(
+        default=None, ge=1, description="Rewards available in all (the reward pool), e.g. 5000: '限量{mechanics.stock}杯'."
+    )
+    deadline: Annotated[AwareDatetime, BeforeValidator(_check_deadline)] | None = Field(
+        default=None,
+        description="When the campaign ends: a date and time with its time zone, e.g. '2025-07-14T23:59:00+08:00'; "
+        "validate warns when it has passed or is less than a day away.",
+    )
+    participants: int | None = Field(
+        default=None, ge=0, description="People who joined so far, for a crowd line: '{mechanics.participants} 人已参与'."
+    )
+
+
+#: Media (utm_medium) of printed channels when ``printed`` is not given.
+PRINT_MEDIA = ("offline", "print")
+
+
 class Channel(Model):
     """One distribution channel; each gets its own tracking code and posters."""
 
@@ -300,7 +389,24 @@ class Channel(Model):
     source: str | None = Field(
         default=None, description="utm_source when it should differ from the id (may be Chinese)."
     )
-    printed: bool = Field(default=False, description="True for print channels (store posters, 包裹卡).")
+    printed: bool | None = Field(
+        default=None,
+        description="A print channel (store poster, 包裹卡): it gets the print sizes (output.print, A4 without it) "
+        "and no screen sizes, a 扫码 call to action and the brand header. Default: true when medium is "
+        "'offline' or 'print'.",
+    )
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides for this channel only, as dotted field paths like a variant's, e.g. "
+        "{poster.cta: 到店扫码领取, output.templates: [minimal], inviter: null}.",
+    )
+
+    @property
+    def is_printed(self) -> bool:
+        """Whether this channel is printed: ``printed``, else its medium says so."""
+        if self.printed is not None:
+            return self.printed
+        return self.medium.strip().lower() in PRINT_MEDIA
 
 
 #: Query parameters with a meaning of their own: the inviter ('ref', carried by the landing
@@ -384,9 +490,11 @@ def _check_pattern(value: str) -> str:
 class LeadForm(Model):
     """The lead form: mobile number (and an optional name) with consent, posted to your endpoint."""
 
-    endpoint: WebLink = Field(
-        description="Where the form is sent (HTTP POST, form-encoded): your lead-collection URL, "
-        "e.g. 'https://api.example.com/leads'."
+    endpoint: WebLink | None = Field(
+        default=None,
+        description="Where the form is sent (HTTP POST, form-encoded; the contract is in docs/deploy.md): "
+        "your lead-collection URL, e.g. 'https://api.example.com/leads'. Required unless the site is "
+        "served by postergen serve (site.server: postergen), which takes leads at /api/lead itself.",
     )
     privacy_url: WebLink = Field(
         description="Link to your privacy notice (个人信息保护说明), shown next to the consent box (PIPL)."
@@ -406,8 +514,9 @@ class LeadForm(Model):
     phone_pattern: Annotated[str, AfterValidator(_check_pattern)] | None = Field(
         default=None,
         description="Regular expression the number must match, checked by the browser (also without "
-        "JavaScript); default: a China mainland mobile number '^1[3-9]\\d{9}$' (pages in other "
-        "languages: 6 to 20 digits, spaces, dashes, brackets and a leading '+').",
+        "JavaScript); default: a China mainland mobile number, written as autofill inserts it or not "
+        "('13812345678', '+86 138 1234 5678', '138-1234-5678'; the page sends it as 13812345678), "
+        "other languages: 6 to 20 digits, spaces, dashes, brackets and a leading '+'.",
     )
     phone_hint: DisplayText | None = Field(
         default=None,
@@ -522,6 +631,16 @@ class Share(Model):
     )
 
 
+class Thanks(Model):
+    """The thank-you page a visitor sees after sending the form."""
+
+    title: DisplayText | None = Field(default=None, description="Heading; default '提交成功' (en: 'Thank you!').")
+    text: DisplayText | None = Field(
+        default=None,
+        description="One or two lines under the heading; default '我们已收到你的信息，活动奖励将发送到你填写的手机号。'",
+    )
+
+
 class Landing(Model):
     """The H5 landing page; every field is optional and defaults to the poster's copy."""
 
@@ -564,6 +683,7 @@ class Landing(Model):
         default=None, description="Heading of the bottom call to action; default '名额有限，先到先得' (en: 'Limited places')."
     )
     footer: DisplayText | None = Field(default=None, description="Small print at the very bottom, e.g. rules.")
+    thanks: Thanks = Field(default_factory=Thanks, description="The thank-you page after the form is sent.")
     share: Share = Field(default_factory=Share, description="Share metadata.")
 
     @field_validator("bottom")
@@ -644,6 +764,18 @@ class Matrix(Model):
     )
 
 
+class Site(Model):
+    """How the campaign's web site (landing pages, short links, thank-you page) is served."""
+
+    server: Literal["static", "postergen"] = Field(
+        default="static",
+        description="'static': any static host (Netlify, Cloudflare Pages, nginx, object storage); the lead "
+        "form posts to landing.form.endpoint. 'postergen': served by postergen serve, which keeps leads "
+        "itself: the form posts to /api/lead on the same host and pages send view events to /api/event "
+        "(see docs/deploy.md).",
+    )
+
+
 class Campaign(Model):
     """A referral campaign: the root of ``campaign.yaml``."""
 
@@ -652,7 +784,9 @@ class Campaign(Model):
     version: Literal[1] = Field(default=1, description="Spec format version; always 1 for now.")
     campaign: CampaignInfo = Field(description="Campaign id and name.")
     landing_url: UrlText = Field(
-        description="Where the QR code leads: an http(s) URL of the landing page.",
+        description="Where the campaign's landing page lives: an http(s) URL. With a landing: section it is "
+        "where the built site (OUT/site/) is served, e.g. 'https://h5.example.com/tea/invite' → pages at "
+        "https://h5.example.com/tea/invite/landing/<variant>/<channel>/; without one, the URL of your own page.",
         pattern=r"^https?://[^\s/$.?#][^\s]*$",
     )
     brand: Brand = Field(description="Brand shown in the trust header.")
@@ -660,6 +794,11 @@ class Campaign(Model):
         default=None, description="Inviter shown in the trust header instead of the brand."
     )
     poster: Poster = Field(description="Poster copy.")
+    mechanics: Mechanics | None = Field(
+        default=None,
+        description="Fission mechanics as data: threshold, reward tiers, rewards, stock, deadline (see "
+        "docs/mechanics.md); copy uses them as '{mechanics.threshold}'.",
+    )
     theme: Theme = Field(default_factory=Theme, description="Colours, background, fonts.")
     qr: QR = Field(default_factory=QR, description="QR code settings.")
     output: Output = Field(default_factory=Output, description="What to render.")
@@ -676,8 +815,12 @@ class Campaign(Model):
     )
     matrix: Matrix | None = Field(default=None, description="Variants as a matrix of factors.")
     landing: Landing | None = Field(
-        default=None, description="The H5 landing page; without it the page is built from the poster copy."
+        default=None,
+        description="The H5 landing pages; with this section build writes the campaign's web site "
+        "(OUT/site/, see docs/deploy.md) and QR codes lead to its pages. Without it posters carry "
+        "landing_url with the code and UTM parameters, for a landing page of your own.",
     )
+    site: Site = Field(default_factory=Site, description="How the web site is served.")
 
     @field_validator("channels")
     @classmethod

@@ -159,9 +159,11 @@ class LocalStore(Store):
         import os
         import tempfile
 
+        from .writer import TEMP_INFIX
+
         path = self.local / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_INFIX}", suffix=".part", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
                 yield fh

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 BUILTIN_DIR = Path(__file__).parent / "templates" / "posters"
 
@@ -102,6 +102,37 @@ class PriceLayer(_Layer):
     align: Literal["left", "center", "right"] = "left"
 
 
+class LadderLayer(_Layer):
+    """The reward ladder (阶梯奖励) of ``mechanics.tiers``: one step per tier, a badge
+    ('邀3人') over (row) or beside (column) its reward, the badges joined by a rail."""
+
+    type: Literal["ladder"]
+    bind: Literal["mechanics.ladder", "mechanics.tiers"] = Field(
+        default="mechanics.ladder",
+        description="'mechanics.ladder': the tiers, or one step (threshold → inviter reward) without them.",
+    )
+    direction: Literal["row", "column"] = Field(
+        default="row", description="'row': steps side by side, badge over reward; 'column': steps one under another."
+    )
+    size: tuple[float, float] = Field(description="Smallest and largest size of the reward text, in px.")
+    font: Literal["heading", "body"] = Field(default="heading", description="Font of the reward text.")
+    color: str = Field(default="$text", description="Reward text colour.")
+    label: str = Field(default="{label}", description="Badge text: '{label}' ('邀3人' / '3 friends') or '{invites}'.")
+    badge: str = Field(default="$primary", description="Badge fill.")
+    badge_text: str = Field(default="$on_primary", description="Badge text colour.")
+    top_badge: str | None = Field(default="$accent", description="The last (highest) step's badge fill; null: as the others.")
+    top_badge_text: str = Field(default="$text", description="The last step's badge text colour.")
+    rail: str | None = Field(default="$primary@0.3", description="Colour of the rail joining the badges; null: none.")
+    max_lines: int = Field(default=2, ge=1, le=4, description="Lines per reward.")
+    leading: float = Field(default=1.25, ge=0.8, le=3)
+    valign: Literal["top", "middle", "bottom"] = "middle"
+    align: Literal["left", "center"] | None = Field(
+        default=None,
+        description="Steps set one under another (and a single step): at the left or centred; default: a "
+        "column at the left, a row's single step centred.",
+    )
+
+
 class QRLayer(_Layer):
     type: Literal["qr"]
     align: Literal["left", "center", "right"] = "center"
@@ -110,7 +141,7 @@ class QRLayer(_Layer):
 
 
 Layer = Annotated[
-    Union[ShapeLayer, ImageLayer, TextLayer, ListLayer, PriceLayer, QRLayer],
+    Union[ShapeLayer, ImageLayer, TextLayer, ListLayer, PriceLayer, LadderLayer, QRLayer],
     Field(discriminator="type"),
 ]
 
@@ -118,7 +149,9 @@ Layer = Annotated[
 class Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    size: tuple[int, int] = Field(description="Design size in px.")
+    size: tuple[Annotated[int, Field(ge=16, le=20000)], Annotated[int, Field(ge=16, le=20000)]] = Field(
+        description="Design size in px (16 to 20000 each)."
+    )
     layers: list[Layer]
     print: bool = Field(
         default=False,
@@ -133,6 +166,25 @@ class Template(BaseModel):
     name: str
     description: str = ""
     frames: dict[str, Frame] = Field(min_length=1)
+    no_qr: bool = Field(
+        default=False,
+        description="The template deliberately has no QR layer (e.g. a teaser); without it, a frame "
+        "with no qr layer is an error, since a share poster without a QR code leads nowhere.",
+    )
+
+    #: (file as shown, {(frame, layer index): line}), set by the loader: where a layer is
+    #: written, for layout errors.
+    _source: tuple = PrivateAttr(default=("", {}))
+
+    def layer_at(self, frame: str, index: int) -> str | None:
+        """'templates/x.yaml:12': where layer *index* of *frame* is written (None unknown)."""
+        file, lines = self._source
+        line = lines.get((frame, index))
+        return f"{file}:{line}" if file and line else (file or None)
+
+    def frames_without_qr(self) -> list[str]:
+        """Names of the frames that draw no QR code."""
+        return [name for name, f in self.frames.items() if not any(layer.type == "qr" for layer in f.layers)]
 
     def frame_for(self, width: int, height: int, for_print: bool = False) -> Frame:
         """The frame whose aspect ratio is closest to width:height.
@@ -162,6 +214,9 @@ def builtin_names() -> list[str]:
 def find_template(name: str, paths: list[Path]) -> Path | None:
     for folder in paths:
         candidate = folder / f"{name}.yaml"
-        if candidate.exists():  # a folder or a pipe is then reported by the loader
-            return candidate
+        try:
+            if candidate.exists():  # a folder or a pipe is then reported by the loader
+                return candidate
+        except (OSError, ValueError):  # a name too long, or with a NUL
+            return None
     return None

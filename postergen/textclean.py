@@ -265,12 +265,22 @@ def fallback_nickname(lang: str | None) -> str:
     return FALLBACKS.get(key, FALLBACKS["en"])
 
 
+_CJK_TEXT = regex.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def campaign_language(spec) -> str:
+    """A campaign's language: ``landing.lang``, else zh-CN for a Chinese headline, else
+    en.  Pages, fallback nicknames and hand-off texts all follow this one rule."""
+    landing = getattr(spec, "landing", None)
+    if landing is not None and getattr(landing, "lang", None):
+        return landing.lang
+    return "zh-CN" if _CJK_TEXT.search(spec.poster.headline) else "en"
+
+
 def campaign_fallback(spec) -> str:
     """:func:`fallback_nickname` in the campaign's language (the landing page's rule:
     ``landing.lang``, else Chinese for a Chinese headline)."""
-    from .landing.content import language
-
-    return fallback_nickname(language(spec))
+    return fallback_nickname(campaign_language(spec))
 
 
 def prepare_nickname(

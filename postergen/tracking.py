@@ -63,7 +63,9 @@ def utm(channel: str, medium: str, campaign: str, variant: str) -> dict[str, str
 
 
 def short_url(short_base: str, code: str) -> str:
-    return f"{short_base.rstrip('/')}/c/{code}"
+    """``<short_base>/c/<code>/``: with the trailing slash a static host serves the page at
+    once instead of redirecting to the slash form first."""
+    return f"{short_base.rstrip('/')}/c/{code}/"
 
 
 # --------------------------------------------------------------------------- personal data

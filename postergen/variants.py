@@ -139,14 +139,17 @@ def duplicate_names(defs: list[VariantDef]) -> list[str]:
 
 # --------------------------------------------------------------------------- overrides
 
-NOT_OVERRIDABLE = ("variants", "matrix", "version", "campaign", "channels", "tracking")
+NOT_OVERRIDABLE = ("variants", "matrix", "version", "campaign", "channels", "tracking", "site")
 
 
-def path_problem(model: type[BaseModel], dotted: str) -> str | None:
-    """Why *dotted* does not name a field of *model* (None when it does)."""
+def path_problem(model: type[BaseModel], dotted: str, what: str = "variants") -> str | None:
+    """Why *dotted* does not name a field of *model* that may differ between *what*
+    ('variants' or 'channels'); None when it does."""
     parts = dotted.split(".")
     if parts[0] in NOT_OVERRIDABLE:
-        return f"'{parts[0]}' cannot differ between variants"
+        return f"'{parts[0]}' cannot differ between {what}"
+    if what == "channels" and parts[0] == "landing_url":
+        return "'landing_url' cannot differ between channels: each channel's QR code carries its own code to it"
     current: Any = model
     walked = []
     for part in parts:
@@ -182,20 +185,47 @@ def _list_item(annotation):
     return None
 
 
+class OverrideError(ValueError):
+    """An override that cannot be applied to this spec's data: ``key`` and why."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
 def apply(data: dict, overrides: dict[str, Any]) -> dict:
-    """A deep copy of raw spec *data* with *overrides* (dotted path → value) set."""
+    """A deep copy of raw spec *data* with *overrides* (dotted path → value) set.
+
+    A list item written as plain text (a benefit) takes a sub-field override as its
+    mapping form: ``poster.benefits.1.text`` on ``- 新鲜芒果`` changes the text.  An index
+    past the end of a list raises :class:`OverrideError`.
+    """
     out = copy.deepcopy(_plain(data))
     for dotted, value in overrides.items():
         keys = [int(k) if k.isdigit() else k for k in dotted.split(".")]
         node = out
-        for key in keys[:-1]:
+        for depth, key in enumerate(keys):
+            last = depth == len(keys) - 1
+            where = ".".join(str(k) for k in keys[:depth])
             if isinstance(node, list):
-                node = node[key]
-            else:
-                if not isinstance(node.get(key), (dict, list)):
+                if not isinstance(key, int) or not 0 <= key < len(node):
+                    raise OverrideError(
+                        dotted,
+                        f"{where} has {len(node)} item{'s' if len(node) != 1 else ''}"
+                        + (f" (0 to {len(node) - 1})" if node else "")
+                        + f": there is no item {key} to change; set the whole list instead ({where}: [...])",
+                    )
+                if not last and isinstance(node[key], str):
+                    node[key] = {"text": node[key]}  # the plain-text form of an item
+            elif isinstance(node, dict):
+                if not last and not isinstance(node.get(key), (dict, list)):
                     node[key] = {}
+            else:
+                raise OverrideError(dotted, f"{where} is a single value, so '{key}' cannot be set inside it")
+            if last:
+                node[key] = copy.deepcopy(_plain(value))
+            else:
                 node = node[key]
-        node[keys[-1]] = copy.deepcopy(_plain(value))
     out.pop("variants", None)
     out.pop("matrix", None)
     return out

@@ -1,11 +1,28 @@
-"""Writing outputs: atomic (temp file + rename), and only when the bytes changed."""
+"""Writing outputs: atomic (temp file + rename), only when the bytes changed, into an
+output folder one build at a time.
+
+* :func:`write_atomic` writes ``.<name>.pgtmp-XXXXXXXX.part`` next to the target and
+  renames it over the target, so a reader (or a crash) never sees half a file.
+* :func:`clean_temp_files` removes the temporary files an interrupted build left — only
+  postergen's own (the ``.pgtmp-`` infix), never a user's ``.video.mp4.part``.
+* :func:`output_lock` holds an exclusive lock on the output folder for the length of a
+  build, so a second build into the same folder stops with a clear message instead of
+  interleaving files and manifests.  The lock is ``fcntl.flock`` on the folder itself:
+  the kernel releases it when the process dies, so a killed build never leaves a stale
+  lock, and no lock file appears among the outputs.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from .errors import PostergenError
+
+TEMP_INFIX = ".pgtmp-"
 
 
 def sha256(data: bytes) -> str:
@@ -15,7 +32,7 @@ def sha256(data: bytes) -> str:
 def file_sha256(path: Path) -> str | None:
     try:
         return sha256(path.read_bytes())
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
 
 
@@ -27,10 +44,15 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
     With *sync* false the flush to disk is left to the caller (a batch syncs once per
     chunk of rows, before it journals them, instead of once per file).
     """
-    if file_sha256(path) == sha256(data):
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        if file_sha256(path) == sha256(data):
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_INFIX}", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {_reason(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -39,10 +61,105 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write {path}: {_reason(exc)}") from None
         raise
     return True
+
+
+class WriteError(PostergenError):
+    """An output file could not be written (a folder in the way, no permission, disk full)."""
+
+
+def _reason(exc: OSError) -> str:
+    import errno
+
+    return {
+        errno.EISDIR: "a folder of that name is in the way",
+        errno.ENOTDIR: "a file is in the way of the folder",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "the disk is full",
+        errno.ENAMETOOLONG: "the name is too long",
+        errno.ENOENT: "the folder does not exist and cannot be created",
+    }.get(exc.errno, exc.strerror or str(exc))
+
+
+def is_temp_file(path: Path) -> bool:
+    """Whether *path* is one of :func:`write_atomic`'s temporary files."""
+    name = path.name
+    return name.startswith(".") and name.endswith(".part") and TEMP_INFIX in name
+
+
+def clean_temp_files(out: Path) -> list[Path]:
+    """Remove the temporary files an interrupted build left under *out*; those removed.
+
+    Only files named like :func:`write_atomic`'s (``.<name>.pgtmp-XXXXXXXX.part``) and
+    only regular files; links are not followed.  Call it holding :func:`output_lock`, or
+    a running build's files would go.
+    """
+    removed = []
+    if not out.is_dir():
+        return removed
+    for dirpath, dirnames, filenames in os.walk(out):
+        for name in filenames:
+            path = Path(dirpath) / name
+            if is_temp_file(path) and path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def ensure_folder(out: Path) -> Path:
+    """Create the output folder *out* if needed; a message (not a traceback) when a file
+    is in the way, the place is read-only or out of reach."""
+    out = Path(out)
+    if not str(out).isprintable():
+        raise WriteError(f"{str(out)!r} has a control character; give -o a plain folder name")
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            raise WriteError(f"{parent} is a file, not a folder; give -o a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as exc:
+        reason = _reason(exc) if isinstance(exc, OSError) else "the name has a NUL character"
+        raise WriteError(f"cannot create the output folder {out}: {reason}; choose another -o") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise WriteError(f"cannot write into {out}: permission denied; choose another -o")
+    return out
+
+
+class OutputBusy(PostergenError):
+    """Another build holds the output folder."""
+
+
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """Hold an exclusive lock on the output folder *out* (created if missing).
+
+    The lock is ``flock`` on the folder itself: nothing is added to the folder, and the
+    kernel releases it when the process ends, however it ends.
+    """
+    out = ensure_folder(out)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputBusy(
+                f"{out} is in use by another postergen build; wait for it to finish, or build into another folder"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -11,7 +11,8 @@ Usage::
         page = browser.new_page(viewport={"width": 375, "height": 667})
         page.goto(url)
         ...
-        site.posts                          # [(path, {field: value})] received
+        site.posts                          # [(path, {field: value})] received (JSON answer to
+                                            # the page script's fetch, a page to a plain post)
 
 Only loopback addresses are used; Chromium runs with background networking off, so a
 test sees every request the page makes (``Recorder``).
@@ -103,6 +104,7 @@ class Server:
     def __init__(self) -> None:
         self.pages: dict[str, tuple[bytes, dict[str, str]]] = {}
         self.posts: list[tuple[str, dict[str, str]]] = []
+        self.headers: list[dict[str, str]] = []  # the request headers of each post
         self.requests: list[str] = []
         self._posted = threading.Event()
         server = self
@@ -133,10 +135,16 @@ class Server:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
                 server.posts.append((path, dict(parse_qsl(raw, keep_blank_values=True))))
+                server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 server._posted.set()
-                body = '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>ok</title><p id="thanks">已收到'.encode()
+                if "application/json" in (self.headers.get("Accept") or ""):  # the page script's fetch
+                    body, ctype = b'{"ok": true}', "application/json"
+                else:  # a plain form post: answer with a page
+                    body = '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>ok</title><p id="thanks">已收到'.encode()
+                    ctype = "text/html; charset=utf-8"
                 self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Access-Control-Allow-Origin", "*")  # the lead contract: CORS for the page's origin
+                self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -34,6 +34,37 @@ VARIANTS = {
             {"kind": "review", "text": "喝过最清爽的杨枝甘露", "author": "大众点评用户"},
         ],
     },
+    "ladder": {
+        "mechanics": {
+            "tiers": [{"invites": 3, "reward": "杨枝甘露 1 杯"}, {"invites": 6, "reward": "3 杯 + 杯套"}, {"invites": 10, "reward": "全年免费喝"}],
+            "stock": 500, "deadline": "2031-11-30T23:59:00+08:00",
+        },
+        "poster.scarcity": "限量 {mechanics.stock} 杯 · {mechanics.ends}",
+    },
+    "ladder-minimal": {
+        "inviter": DELETE,
+        "poster.subheadline": DELETE,
+        "poster.price": DELETE,
+        "poster.scarcity": DELETE,
+        "poster.benefits": ["到店免费领一杯", "邀请好友再送一杯"],
+        "mechanics": {"threshold": 5, "inviter_reward": "新品一杯", "deadline": "2031-11-30T23:59:00+08:00"},
+    },
+    "ladder-full": {
+        "poster.headline": "邀请3位好友助力，新品杨枝甘露整杯免费喝，再送限定周边帆布袋",
+        "poster.benefits": [
+            "新鲜芒果现切，每杯都有满满果肉",
+            "全国 200 家门店通用，到店出示即可兑换",
+            "邀请越多奖励越多，最高可得 10 杯",
+            "会员积分双倍，可兑换限定周边",
+        ],
+        "poster.endorsements": [{"kind": "certification", "text": "食品安全 A 级认证门店"}],
+        "mechanics": {
+            "tiers": [{"invites": 1, "reward": "满 10 减 5 券"}, {"invites": 3, "reward": "杨枝甘露 1 杯"},
+                      {"invites": 5, "reward": "任意饮品 3 杯"}, {"invites": 10, "reward": "定制保温杯"},
+                      {"invites": 15, "reward": "全年免费喝"}],
+            "deadline": "2031-11-30T23:59:00+08:00",
+        },
+    },
     "english": {
         "brand.name": "Brewline Coffee",
         "brand.slogan": "Fresh beans, every week",

@@ -567,9 +567,9 @@ def test_broken_user_template_is_reported_with_its_own_file_and_line(campaign, t
     (tmp_path / "templates" / "x.yaml").write_text(TEMPLATE, encoding="utf-8")
     assert problems(spec) == [
         "templates/x.yaml:8 frames.portrait.layers[1].type: 'circle' is not allowed; use one of 'shape', "
-        "'image', 'text', 'list', 'price' or 'qr'",
+        "'image', 'text', 'list', 'price', 'ladder' or 'qr'",
         "templates/x.yaml:9 frames.portrait.layers[2].type: required field is missing; use one of 'shape', "
-        "'image', 'text', 'list', 'price' or 'qr'",
+        "'image', 'text', 'list', 'price', 'ladder' or 'qr'",
         "templates/x.yaml:12 frames.portrait.layers[3].box: expected 4 values (x, y, width, height in "
         "frame pixels), got 3",
         "templates/x.yaml:13 frames.portrait.layers[3].sise: unknown field — did you mean 'size'?",
@@ -623,7 +623,7 @@ def test_every_problem_is_reported_at_once_in_file_order(campaign, tmp_path):
         "campaign.yaml:26 theme.primary: 'red' is not a colour; write it as #RRGGBB, e.g. '#E8432E'",
         "campaign.yaml:36 output.formats[0]: 'gif' is not allowed; use one of 'png', 'jpeg' or 'webp'",
         "templates/x.yaml:9 frames.portrait.layers[2].type: required field is missing; use one of 'shape', "
-        "'image', 'text', 'list', 'price' or 'qr'",
+        "'image', 'text', 'list', 'price', 'ladder' or 'qr'",
         "templates/x.yaml:12 frames.portrait.layers[3].box: expected 4 values (x, y, width, height in "
         "frame pixels), got 3",
         "templates/x.yaml:13 frames.portrait.layers[3].sise: unknown field — did you mean 'size'?",

@@ -22,7 +22,7 @@ def run(*args):
 
 
 def test_commands_exist():
-    assert COMMANDS == ["batch", "build", "codes", "export", "init", "preview", "report", "schema", "templates", "validate"]
+    assert COMMANDS == ["batch", "build", "codes", "export", "init", "leads", "preview", "report", "schema", "serve", "templates", "validate"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -76,10 +76,10 @@ def test_build_writes_posters_and_summary(tmp_path):
     spec = make_campaign(tmp_path / "c")
     result = run("build", spec, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1] == f"1 poster and 1 landing page: 3 written, 0 unchanged → {tmp_path / 'out'}"
+    assert result.output.strip().splitlines()[-1] == f"1 poster: 1 written, 0 unchanged → {tmp_path / 'out'}"
     assert (tmp_path / "out" / "posters" / "bold" / "bold-1080x1920.png").is_file()
     again = run("build", spec, "-o", tmp_path / "out", "--json")
-    assert json.loads(again.output)["unchanged"] == ["posters/bold/bold-1080x1920.png", "landing/base/index.html", "_headers"]
+    assert json.loads(again.output)["unchanged"] == ["posters/bold/bold-1080x1920.png"]
 
 
 def test_build_bad_spec_exits_2_and_writes_nothing(tmp_path):

@@ -23,13 +23,17 @@ def test_export_folders_tables_and_zip(tmp_path):
     loaded = load_campaign(make_campaign(tmp_path / "c", SPEC))
     result = export(loaded, tmp_path / "out", zip=True)
     assert result.channels == ["moments", "store"]
+    posters = {
+        channel: sorted(p.relative_to(tmp_path / "out" / channel).as_posix() for p in (tmp_path / "out" / channel / "posters").rglob("*.*"))
+        for channel in result.channels
+    }
+    # A screen channel gets the screen sizes; the store (medium offline: printed) the print size.
+    assert posters == {
+        "moments": ["posters/a/bold-540x540.png", "posters/a/bold-540x960.png", "posters/b/bold-540x540.png", "posters/b/bold-540x960.png"],
+        "store": ["posters/a/bold-A4.pdf", "posters/b/bold-A4.pdf"],
+    }
     for channel in result.channels:
         folder = tmp_path / "out" / channel
-        posters = sorted(p.relative_to(folder).as_posix() for p in (folder / "posters").rglob("*.png"))
-        assert posters == [
-            "posters/a/bold-540x540.png", "posters/a/bold-540x960.png",
-            "posters/b/bold-540x540.png", "posters/b/bold-540x960.png",
-        ]
         with open(folder / "variants.csv", newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         assert [(r["variant"], r["weight"], r["share"]) for r in rows] == [("a", "1", "25.0%"), ("b", "3", "75.0%")]
@@ -37,6 +41,9 @@ def test_export_folders_tables_and_zip(tmp_path):
         readme = (folder / "README.md").read_text(encoding="utf-8")
         assert readme.startswith(f"# {loaded.spec.campaign.name} — ")
         assert "| `b` | — | 75% | `posters/b/` |" in readme
+        # A Chinese campaign's channel owners read Chinese; the print shop's owner reads how to print.
+        assert "## 怎么用" in readme and "| 版本 | 区别 | 占比 | 海报 |" in readme
+        assert ("印刷用的 PDF（含 3 mm 出血）" in readme) == (channel == "store")
     codes = set()
     for channel in result.channels:
         with open(tmp_path / "out" / channel / "variants.csv", newline="", encoding="utf-8") as fh:
@@ -54,4 +61,32 @@ def test_export_cli(tmp_path):
     out = tmp_path / "handoff"
     result = CliRunner().invoke(app, ["export", str(spec), "-o", str(out)], terminal_width=100)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"2 channel folders, 12 files → {out}"
+    assert result.output.strip() == f"2 channel folders, 10 files → {out}"
+
+
+def test_readme_in_english_with_the_rules(tmp_path):
+    spec = {
+        **SPEC,
+        "poster.headline": "Invite {mechanics.threshold} friends, get a month free",
+        "poster.subheadline": "Fresh coffee at your door",
+        "poster.benefits": ["Roasted this week", "Free shipping"],
+        "poster.price": {"now": "0", "original": "12", "currency": "$"},
+        "poster.scarcity": "{mechanics.ends}",
+        "poster.cta": "Scan to join",
+        "inviter": {"nickname": "Sam", "avatar": "assets/avatar.jpg", "line": "invites you"},
+        "brand": {"name": "Daily Roast", "logo": "assets/logo.png"},
+        "mechanics": {"tiers": [{"invites": 3, "reward": "1 month"}, {"invites": 6, "reward": "3 months"}],
+                      "invitee_reward": "$5 off", "deadline": "2031-03-31T23:59:00-05:00"},
+    }
+    loaded = load_campaign(make_campaign(tmp_path / "c", spec))
+    export(loaded, tmp_path / "out")
+    readme = (tmp_path / "out" / "store" / "README.md").read_text(encoding="utf-8")
+    assert "## What to do" in readme and "print-ready PDFs (3 mm bleed)" in readme
+    rules = readme.split("## Rules of the campaign\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert rules == [
+        "- Reward tiers: 3 friends → 1 month; 6 friends → 3 months",
+        "- Each invited friend gets: $5 off",
+        "- Ends: 2031-03-31 23:59 (UTC-05:00)",
+    ]
+    moments = (tmp_path / "out" / "moments" / "README.md").read_text(encoding="utf-8")
+    assert "print-ready" not in moments and "- Reward tiers: " in moments

@@ -52,7 +52,7 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(spec, tmp_path):
     second = build(spec, tmp_path / "out")
     assert second.written == [] and len(second.unchanged) == len(first.rows)
     assert digest_tree(tmp_path / "out") == before
-    assert second.summary() == "6 posters and 1 landing page: 0 written, 8 unchanged"
+    assert second.summary() == "6 posters: 0 written, 6 unchanged"
 
 
 def test_identical_bytes_across_processes(spec, tmp_path):
@@ -75,8 +75,8 @@ def test_manifest_matches_files(spec, tmp_path):
     for row in rows:
         assert hashlib.sha256((out / row["path"]).read_bytes()).hexdigest() == row["sha256"]
         assert row["spec_sha256"] == manifest["spec_sha256"]
-    assert [r["kind"] for r in rows] == ["poster"] * 6 + ["landing", "headers"]
-    assert all(r["url"] == "https://h5.example.com/tea/invite" for r in rows if r["kind"] != "headers")
+    assert [r["kind"] for r in rows] == ["poster"] * 6  # no landing: section, no site
+    assert all(r["url"] == "https://h5.example.com/tea/invite" for r in rows)
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json", "manifest.csv"}
     assert on_disk == {r["path"] for r in rows}
 
@@ -97,7 +97,7 @@ def test_one_failing_poster_keeps_the_others(tmp_path):
     result = build(spec, tmp_path / "out")
     assert not result.ok
     assert [f.path for f in result.failures] == ["posters/tiny/tiny-1080x1920.png"]
-    assert result.failures[0].message.startswith("template 'tiny' (portrait) layer 'headline': '邀3位好友，新品杨枝甘露免费喝！' does not fit its box")
+    assert result.failures[0].message.startswith("template 'tiny' (portrait) layer 'headline' (templates/tiny.yaml:6): '邀3位好友，新品杨枝甘露免费喝！' does not fit its box")
     assert (tmp_path / "out" / "posters/bold/bold-1080x1920.png").is_file()
     assert not (tmp_path / "out" / "posters/tiny").exists()
     assert [p.name for p in (tmp_path / "out").rglob("*.part")] == []

@@ -28,6 +28,20 @@ LINK_OUT = (
 )
 
 
+SITE = {"form": {"endpoint": "https://api.example.com/leads", "privacy_url": "https://h5.example.com/privacy"}}
+
+
+@pytest.fixture
+def site_campaign(campaign):
+    """conftest's campaign with a ``landing:`` section: its site (and so its landing page,
+    where the templates under attack run) is built and validated."""
+
+    def make(overrides=None, **kwargs):
+        return campaign({"landing": SITE, **(overrides or {})}, **kwargs)
+
+    return make
+
+
 def validate_problems(spec, environ=None) -> list[str]:
     from postergen.checks import validate_campaign
 
@@ -85,8 +99,8 @@ ATTACKS = [
 
 
 @pytest.mark.parametrize("attack, why", ATTACKS)
-def test_template_attacks_fail_in_validate_and_nothing_runs(campaign, tmp_path, attack, why):
-    spec = campaign()
+def test_template_attacks_fail_in_validate_and_nothing_runs(site_campaign, tmp_path, attack, why):
+    spec = site_campaign()
     landing_file(tmp_path, "footer.html.j2", f"<footer>\n{attack}\n</footer>\n")
     assert validate_problems(spec) == [f"{FOOTER}:2: unsafe template: {why}"]
     assert not (tmp_path / "pwned").exists()
@@ -110,8 +124,8 @@ def test_cli_validate_reports_the_attack_without_a_traceback(campaign, tmp_path)
     assert not (tmp_path / "pwned").exists()
 
 
-def test_build_refuses_the_page_and_writes_the_rest(campaign, tmp_path):
-    spec = campaign()
+def test_build_refuses_the_page_and_writes_the_rest(site_campaign, tmp_path):
+    spec = site_campaign()
     landing_file(tmp_path, "footer.html.j2", "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}")
     result = CliRunner().invoke(app, ["build", str(spec), "-o", "out", "-q"])
     assert result.exit_code == 1
@@ -129,7 +143,7 @@ def test_templates_get_plain_data_and_never_the_secret(tmp_path):
     secret = "d41d8cd98f00b204e9800998ecf8427e-marker"
     spec = make_campaign(
         tmp_path,
-        {"channels": [{"id": "moments", "name": "朋友圈"}], "tracking": {"secret_env": "PG_TEST_SECRET"}},
+        {"channels": [{"id": "moments", "name": "朋友圈"}], "tracking": {"secret_env": "PG_TEST_SECRET"}, "landing": SITE},
     )
     landing_file(
         tmp_path,
@@ -155,8 +169,8 @@ def test_templates_get_plain_data_and_never_the_secret(tmp_path):
         ("{{ page.brand.model_copy() }}", "'dict object' has no attribute 'model_copy'"),
     ],
 )
-def test_no_methods_of_the_campaign_objects(campaign, tmp_path, expr, message):
-    spec = campaign()
+def test_no_methods_of_the_campaign_objects(site_campaign, tmp_path, expr, message):
+    spec = site_campaign()
     landing_file(tmp_path, "footer.html.j2", f"<footer>{expr}</footer>")
     assert validate_problems(spec) == [f"{FOOTER}:1: {message} (check the name against the template context)"]
 
@@ -168,6 +182,7 @@ def test_every_jinja_environment_is_the_sandbox():
     from postergen.loader import load_campaign
     from postergen.preview.gallery import _env as gallery_env
     from postergen.redirects import _env as pages_env
+    from postergen.report.html import _env as report_env
 
     for path in (ROOT / "postergen").rglob("*.py"):
         if path.name == "sandbox.py":
@@ -175,7 +190,7 @@ def test_every_jinja_environment_is_the_sandbox():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\bEnvironment\(|from_string\(|jinja2 import .*Environment", text), path
     loaded = load_campaign(ROOT / "examples" / "tea-invite")
-    for env in (landing_env(loaded), gallery_env(), pages_env()):
+    for env in (landing_env(loaded), gallery_env(), pages_env(), report_env()):
         assert isinstance(env, ImmutableSandboxedEnvironment)
         assert env.autoescape is True or env.autoescape("page.html.j2") is True
 
@@ -202,8 +217,8 @@ def test_a_template_that_links_out_of_the_folder_is_refused(campaign, tmp_path, 
     assert "TOPSECRET" not in "".join(problems)
 
 
-def test_an_include_that_links_out_of_the_folder_is_refused(campaign, tmp_path, outside):
-    spec = campaign()
+def test_an_include_that_links_out_of_the_folder_is_refused(site_campaign, tmp_path, outside):
+    spec = site_campaign()
     landing_file(tmp_path, "footer.html.j2", '<footer>{% include "extra.txt" %}</footer>')
     (tmp_path / "templates" / "landing" / "extra.txt").symlink_to(outside / "secret.txt")
     result = CliRunner().invoke(app, ["build", str(spec), "-o", "out", "-q"])
@@ -266,8 +281,8 @@ def test_syntax_errors_quote_only_a_short_escaped_excerpt(campaign, tmp_path):
     assert "\x1b" not in problem
 
 
-def test_template_loops_and_repetition_are_bounded(campaign, tmp_path):
-    spec = campaign()
+def test_template_loops_and_repetition_are_bounded(site_campaign, tmp_path):
+    spec = site_campaign()
     landing_file(tmp_path, "footer.html.j2", "<footer>\n{{ 'x' * 100000000 }}</footer>")
     assert validate_problems(spec) == [
         f"{FOOTER}:2: unsafe template: '*' would make 100,000,000 characters; at most 1,000,000"
@@ -278,8 +293,8 @@ def test_template_loops_and_repetition_are_bounded(campaign, tmp_path):
     ]
 
 
-def test_image_helper_refuses_files_outside_and_absurd_sizes(campaign, tmp_path):
-    spec = campaign()
+def test_image_helper_refuses_files_outside_and_absurd_sizes(site_campaign, tmp_path):
+    spec = site_campaign()
     landing_file(tmp_path, "footer.html.j2", "<footer>\n{{ image('../secret.png', 40).uri }}</footer>")
     assert validate_problems(spec) == [
         f"{FOOTER}:2: image(): '../secret.png' points outside the campaign folder; copy the file into it"

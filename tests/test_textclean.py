@@ -116,10 +116,10 @@ def test_nothing_to_do_when_every_character_has_a_font(chain):
 
 
 def test_strip_removes_the_character_and_names_it(chain):
-    text, warnings = apply_glyph_policy("小\U00020bb7鹿\u0e01\u0e34", chain, "strip", what="nickname")
+    text, warnings = apply_glyph_policy("小\U00013000鹿\u0e01\u0e34", chain, "strip", what="nickname")
     assert text == "小鹿"  # the Thai mark goes with its base
     assert warnings == [
-        "nickname: character '\U00020bb7' (U+20BB7) is in no font; removed",
+        "nickname: character '\U00013000' (U+13000) is in no font; removed",
         "nickname: character '\u0e01' (U+0E01) is in no font; removed",
         "nickname: character '\u0e34' (U+0E34) is in no font; removed",
     ]
@@ -128,16 +128,16 @@ def test_strip_removes_the_character_and_names_it(chain):
 def test_replace_uses_a_visible_substitute_the_bundled_font_has(chain):
     assert REPLACEMENT == "\u3013" and chain.missing(REPLACEMENT) == []
     assert chain.lookup(REPLACEMENT)[0] == 0  # drawn by the CJK face, not a tofu box
-    text, warnings = apply_glyph_policy("吉\U00020bb7祥", chain, "replace", what="nickname")
+    text, warnings = apply_glyph_policy("吉\U00013000祥", chain, "replace", what="nickname")
     assert text == "吉〓祥"
-    assert warnings == ["nickname: character '\U00020bb7' (U+20BB7) is in no font; replaced with '〓'"]
+    assert warnings == ["nickname: character '\U00013000' (U+13000) is in no font; replaced with '〓'"]
 
 
 def test_fail_names_character_code_point_and_what_to_do(chain):
     with pytest.raises(GlyphError) as err:
-        apply_glyph_policy("小\U00020bb7鹿\u0e01", chain, "fail", what="nickname")
+        apply_glyph_policy("小\U00013000鹿\u0e01", chain, "fail", what="nickname")
     message = str(err.value)
-    assert message.startswith("nickname: character '\U00020bb7' (U+20BB7) (and 1 more) is in no font; ")
+    assert message.startswith("nickname: character '\U00013000' (U+13000) (and 1 more) is in no font; ")
     assert "theme.fonts.fallback" in message and "strip or replace" in message
 
 
@@ -177,7 +177,7 @@ def test_blank_nickname_takes_the_fallback(chain, raw):
 
 
 def test_nickname_of_only_unknown_characters_takes_the_fallback(chain):
-    name, warnings = prepare_nickname("\U00020bb7\u0e01", chain, "strip", fallback="A friend")
+    name, warnings = prepare_nickname("\U00013000\u0e01", chain, "strip", fallback="A friend")
     assert name == "A friend"
     assert len(warnings) == 3 and warnings[-1] == "nickname: blank; using 'A friend'"
 
@@ -196,8 +196,8 @@ def test_prepare_nickname_caps_length_at_a_cluster_boundary(chain):
 
 
 def test_prepare_nickname_fail_policy(chain):
-    with pytest.raises(GlyphError, match="U\\+20BB7"):
-        prepare_nickname("\U00020bb7", chain, "fail")
+    with pytest.raises(GlyphError, match="U\\+13000"):
+        prepare_nickname("\U00013000", chain, "fail")
 
 
 # --------------------------------------------------------------------------- soft hyphen
@@ -250,3 +250,9 @@ def test_ellipsis_cuts_between_clusters(chain):
         assert text.startswith(kept)
         assert graphemes(kept) == graphemes(text)[: len(graphemes(kept))]
         assert chain.width(short) <= tenths / 10 + 1e-9
+
+
+def test_rare_name_characters_are_in_the_bundled_font(chain):
+    """CJK Extension B and later: 生僻字 that people have in their names (𠮷野家)."""
+    assert chain.missing("\U00020bb7野家\U0002000b") == []
+    assert chain.lookup("\U00020bb7")[0] == 0  # the CJK face, not the emoji one

@@ -205,20 +205,29 @@ def test_build_per_channel_with_short_form(tmp_path):
     assert [r["path"] for r in posters] == [
         "posters/moments/bold-1080x1920.png",
         "posters/groups/bold-1080x1920.png",
-        "posters/store/bold-1080x1920.png",
+        "posters/store/bold-A4.pdf",  # a printed channel: the print size (docs/channels.md)
     ]
     assert len({r["code"] for r in posters}) == 3
     for row in posters:
-        found = zxingcpp.read_barcodes(Image.open(tmp_path / "out" / row["path"]))
-        assert [f.text for f in found] == [f"https://t.example.com/c/{row['code']}"]
+        if row["format"] == "pdf":
+            import pypdfium2 as pdfium
+
+            image = pdfium.PdfDocument(tmp_path / "out" / row["path"])[0].render(scale=2).to_pil()
+        else:
+            image = Image.open(tmp_path / "out" / row["path"])
+        found = zxingcpp.read_barcodes(image)
+        assert [f.text for f in found] == [f"https://t.example.com/c/{row['code']}/"]  # trailing slash: no redirect first
         assert f"c={row['code']}" in row["url"] and "utm_campaign=tea-invite-3" in row["url"]
-    assert [r["path"] for r in redirects] == [f"c/{r['code']}/index.html" for r in posters]
-    for row in redirects:
+    # No landing: section, so no site: the short links forward to your own landing page.
+    assert [r["path"] for r in redirects] == [f"short/c/{r['code']}/index.html" for r in posters]
+    for row, poster in zip(redirects, posters):
+        assert row["url"] == f"https://t.example.com/c/{row['code']}/"
         page = _Links()
         page.feed((tmp_path / "out" / row["path"]).read_text(encoding="utf-8"))
-        assert page.canonical == row["url"]
-        assert page.refresh == f"0; url={row['url']}"
-    assert result.summary() == "3 posters, 3 landing pages and 3 redirect pages: 10 written, 0 unchanged"
+        assert page.canonical == poster["url"]
+        assert page.refresh == f"0; url={poster['url']}"
+    assert result.summary() == "3 posters, 3 redirect pages and host rules: 8 written, 0 unchanged"
+    assert {r["kind"] for r in result.rows} == {"poster", "redirect", "headers", "nginx"}
 
 
 def test_interrupted_build_leaves_no_partial_file_and_rerun_finishes(tmp_path):
@@ -241,7 +250,8 @@ def test_interrupted_build_leaves_no_partial_file_and_rerun_finishes(tmp_path):
     for path in finished:
         Image.open(path).load()  # every file under its final name is complete
     result = build(spec, out, environ=SECRET)
-    assert result.ok and len([r for r in result.rows if r["kind"] == "poster"]) == 18
+    # two screen channels × 3 sizes × 2 formats, and the printed store's A4 PDF
+    assert result.ok and len([r for r in result.rows if r["kind"] == "poster"]) == 13
     assert not list(out.rglob("*.part"))
     assert len(result.unchanged) == len({p.relative_to(out).as_posix() for p in finished})
 

@@ -3,7 +3,8 @@
 
 Takes the Simplified Chinese face (TTC index 2, "Noto Sans CJK SC") out of
 NotoSansCJK-Regular.ttc and NotoSansCJK-Bold.ttc, subsets it to every
-character encodable in GBK or Big5 plus a few extra Latin/symbol ranges, and
+character encodable in GBK or Big5 plus a few extra Latin/symbol ranges and
+the face's supplementary-plane ideographs (rare name characters such as 𠮷), and
 writes NotoSansSC-Regular.otf, NotoSansSC-Bold.otf, OFL.txt and README.md.
 
 The output is deterministic: the same input package gives byte-identical files.
@@ -64,6 +65,7 @@ EXTRA_RANGES = [
     (0x3000, 0x303F, "CJK Symbols and Punctuation"),
     (0xFE30, 0xFE4F, "CJK Compatibility Forms"),
     (0xFF00, 0xFFEF, "Halfwidth and Fullwidth Forms"),
+    (0x20000, 0x2FA1F, "CJK Extensions B-F: rare characters of names and nicknames (\U00020BB7)"),
 ]
 # Characters the posters explicitly rely on; the build fails if the face lacks
 # one. (U+2714 HEAVY CHECK MARK is wanted too but no Noto Sans CJK face has it,

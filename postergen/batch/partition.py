@@ -31,7 +31,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .. import __version__
 from ..errors import PostergenError
 from .model import EXTENSIONS, STATE_DIR, BatchOptions, RowResult
 from .names import poster_path
@@ -233,6 +232,8 @@ class Worker:
 
         try:
             self.store.write(rel, data)
+        except PostergenError:
+            raise  # already says which file and why
         except Exception as exc:  # a full disk, a missing bucket, denied credentials: the batch stops
             raise StoreError(
                 f"cannot write {self.store.show(rel)} ({type(exc).__name__}: {exc}); check the destination and "

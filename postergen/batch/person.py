@@ -21,7 +21,6 @@ from ..errors import PostergenError
 from ..tracking import derive_code
 
 PERSONAL_EXTRA_CHARS = 2
-FALLBACK = {"zh": "你的好友", "en": "A friend"}
 
 
 class RowProblem(PostergenError):
@@ -58,20 +57,13 @@ def personal_code(secret: bytes, campaign: str, channel: str, variant: str, pers
 
 
 def personal_url(channel_url: str, ref: str) -> str:
-    """The channel's QR URL with the person's ``ref`` added (see docs/deploy.md)."""
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+    """The channel's QR URL with the person's ``ref`` added: the site's rule
+    (:func:`postergen.site.urls.personal_qr_url`, see docs/deploy.md)."""
+    from types import SimpleNamespace
 
-    parts = urlsplit(channel_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "ref"] + [("ref", ref)]
-    path = parts.path or "/"
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), parts.fragment))
+    from ..site.urls import personal_qr_url
 
-
-def language(loaded) -> str:
-    """'zh' or 'en': the campaign's language, judged from its headline."""
-    from ..linebreak import is_wide
-
-    return "zh" if any(is_wide(ch) for ch in loaded.spec.poster.headline) else "en"
+    return personal_qr_url(SimpleNamespace(qr_url=channel_url), ref)
 
 
 class PersonalPoster:
@@ -87,7 +79,10 @@ class PersonalPoster:
         self.unknown_glyphs = unknown_glyphs
         self.avatar_required = avatar_required
         spec = self.loaded.spec
-        self.fallback = fallback or FALLBACK[language(self.loaded)]
+        from ..textclean import campaign_fallback, campaign_language
+
+        self.zh = campaign_language(spec).startswith("zh")
+        self.fallback = fallback or campaign_fallback(spec)
         self.line = spec.inviter.line if spec.inviter else None
         self.chain = self.loaded.chain("heading")
 
@@ -125,7 +120,7 @@ class PersonalPoster:
         else:
             from ..spec import Inviter
 
-            inviter["line"] = Inviter.model_fields["line"].default if language(self.loaded) == "zh" else "invites you"
+            inviter["line"] = Inviter.model_fields["line"].default if self.zh else "invites you to join"
         person = {**fields, "id": person_id, "nickname": name, "code": code}
         return Prepared(person_id, code, url, {"inviter": inviter, "person": person}, path, warnings)
 

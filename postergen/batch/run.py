@@ -19,6 +19,7 @@ file or object.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import asdict
@@ -120,7 +121,7 @@ def batch(
     :class:`BatchSummary`.  Raises :class:`SpecError` / ``PeopleFileError`` /
     ``StoreError`` before any row when nothing can run."""
     from ..loader import Loaded, load_campaign
-    from ..store import is_url, open_store
+    from ..store import open_store
     from .sources import find_parts, read_people
 
     options = options or BatchOptions()
@@ -136,10 +137,16 @@ def batch(
     first = next(rows, None)  # opens and checks the first people file before anything is written
     pool = journal = manifest = None
     ok = False
+    claim = contextlib.ExitStack()
     try:
-        _prepare(store)
         config = _config(loaded, target, secret, options, store, storage_options, parts)
         pool = _pool(options, config, loaded)  # an unreachable scheduler fails here, before any row
+        if store.local is not None:
+            from ..writer import output_lock
+
+            # after the workers are forked, so that only this process holds the lock
+            claim.enter_context(output_lock(store.local))
+        _prepare(store)
         if store.local is not None:
             from .journal import Journal
 
@@ -166,6 +173,7 @@ def batch(
             journal.close()
         if manifest is not None:
             manifest.close(commit=ok)
+        claim.close()
     return summary
 
 
@@ -220,8 +228,9 @@ def _prepare(store) -> None:
     from ..store import StoreError
 
     if store.local is not None:
-        store.local.mkdir(parents=True, exist_ok=True)
-        _clean_temp(store.local)
+        from ..writer import clean_temp_files
+
+        clean_temp_files(store.local)  # an interrupted run's temporary files (ours only)
     info = {"postergen": __version__, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     try:
         store.write(f"{STATE_DIR}/batch.json", json.dumps(info).encode())
@@ -285,13 +294,3 @@ def _finish(future, journal, manifest, summary: BatchSummary, progress):
     if journal is not None and finished:
         os.sync()  # the partition's posters reach the disk before the journal says they are done
         journal.put_many(finished)
-
-
-def _clean_temp(out: Path) -> None:
-    """Remove the temporary files an interrupted batch of ours left (``.name.XXXX.part``)."""
-    for folder in (out, out / "posters"):
-        if not folder.is_dir():
-            continue
-        paths = folder.glob("*/.*.part") if folder.name == "posters" else folder.glob(".*.part")
-        for stale in paths:
-            stale.unlink(missing_ok=True)

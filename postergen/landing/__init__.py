@@ -2,10 +2,13 @@
 
 Public API::
 
-    page = render_landing(loaded, row, poster_path="posters/moments/bold-1080x1920.jpg")
-    page.path, page.data, page.sizes, page.files, page.warnings
-    headers_file([page, ...])          # content of OUT/_headers
+    page = render_landing(loaded, row, poster=Path("out/posters/moments/bold-1080x1920.jpg"))
+    page.path, page.data, page.sizes, page.files, page.warnings, page.csp
+    thanks = render_thanks(loaded)     # the thank-you page
     landing_path(row), default_row(loaded), size_table(pages)
+
+The pages are parts of the campaign's site: postergen.site.build puts them, with the
+split pages, short links and host rules, into OUT/site/.
 """
 
 from .render import (
@@ -13,10 +16,10 @@ from .render import (
     LandingPage,
     PageSizes,
     default_row,
-    headers_file,
     hidden_fields,
     landing_path,
     render_landing,
+    render_thanks,
     size_table,
 )
 
@@ -25,9 +28,9 @@ __all__ = [
     "LandingPage",
     "PageSizes",
     "default_row",
-    "headers_file",
     "hidden_fields",
     "landing_path",
     "render_landing",
+    "render_thanks",
     "size_table",
 ]

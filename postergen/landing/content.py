@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..textclean import campaign_language
 from ..spec import (
     Benefit,
     Brand,
@@ -27,7 +28,10 @@ from ..spec import (
     Testimonial,
 )
 
-CN_MOBILE = r"^1[3-9]\d{9}$"
+#: A China mainland mobile number as people and autofill write it: 13812345678,
+#: +86 138 1234 5678, 138-1234-5678, 0086… (the page script and the lead endpoint reduce it
+#: to the 11 digits; see postergen.site.leads.normalise_phone).  Escaped for the 'v' flag.
+CN_MOBILE = r"^(?:(?:\+|00)?86[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]){8}$"
 ANY_PHONE = r"^\+?[0-9 \(\)\-]{6,20}$"  # escaped for the 'v' flag browsers use
 
 #: Built-in wording per language ('zh' for every zh-*, 'en' for every other language).
@@ -54,6 +58,25 @@ STRINGS = {
         "join": "点击加入",
         "customer": "真实用户",
         "expert": "专家",
+        # messages the script shows (inline, in the page's language)
+        "phone_missing": "请填写手机号",
+        "consent_missing": "请先勾选同意，再提交",
+        "sending": "正在提交…",
+        "done": "提交成功，正在跳转…",
+        "saved": "网络不太好，没有提交成功。你填写的信息已保存在本机，网络恢复后会自动重新提交。",
+        "failed": "网络不太好，没有提交成功，请稍后重试。",
+        "rejected": "提交未成功，请检查后重试。",
+        "retry": "重新提交",
+        "sent_later": "你之前填写的信息已提交成功。",
+        # the thank-you page
+        "thanks_title": "提交成功",
+        "thanks_text": "我们已收到你的信息，活动奖励将发送到你填写的手机号。",
+        "poster_title": "邀请好友一起参加",
+        "poster_text": "生成带有你专属二维码的海报，分享给好友。",
+        "poster_button": "生成我的专属海报",
+        # the split and short-link pages
+        "opening": "正在打开活动页…",
+        "open": "打开活动页",
     },
     "en": {
         "form_title": "Claim your offer",
@@ -77,6 +100,22 @@ STRINGS = {
         "join": "Join",
         "customer": "Customer",
         "expert": "Expert",
+        "phone_missing": "Please enter your mobile number",
+        "consent_missing": "Please tick the box to agree first",
+        "sending": "Sending…",
+        "done": "Sent, one moment…",
+        "saved": "The network let us down: your details are saved on this phone and will be sent when it is back.",
+        "failed": "The network let us down: please try again in a moment.",
+        "rejected": "That did not go through: please check and try again.",
+        "retry": "Send again",
+        "sent_later": "The details you entered earlier have been sent.",
+        "thanks_title": "Thank you!",
+        "thanks_text": "We have your details; your reward will be sent to the number you gave.",
+        "poster_title": "Invite your friends",
+        "poster_text": "Make a poster with your own QR code to share with friends.",
+        "poster_button": "Make my poster",
+        "opening": "Opening the campaign page…",
+        "open": "Open the campaign page",
     },
 }
 
@@ -84,7 +123,6 @@ _FORM_TEXT = (
     "title", "name_label", "name_placeholder", "phone_label", "phone_placeholder", "phone_hint",
     "consent", "privacy_label", "submit",
 )
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -103,7 +141,6 @@ class Content:
     hero: str | None
     hero_focal: tuple[float, float]
     form: LeadForm | None  # every text field filled in
-    draft: bool  # no endpoint: the form posts to the page itself
     follow: Follow | None
     top: str  # "form" or "follow": the early call to action on the first screen
     bottom: str  # "form", "follow" or "both"
@@ -121,9 +158,7 @@ class Content:
 
 def language(spec: Campaign) -> str:
     """The page language: ``landing.lang``, else zh-CN for a Chinese headline, else en."""
-    if spec.landing and spec.landing.lang:
-        return spec.landing.lang
-    return "zh-CN" if _CJK.search(spec.poster.headline) else "en"
+    return campaign_language(spec)
 
 
 def strings(lang: str) -> dict[str, str]:
@@ -159,15 +194,7 @@ def page_content(spec: Campaign) -> Content:
     t = strings(lang)
     warnings: list[str] = []
     form = land.form
-    draft = False
-    if form is None and land.follow is None:
-        draft = True
-        form = LeadForm.model_construct(endpoint=None, privacy_url=None)
-        warnings.append(
-            "landing.form is not set: the lead form posts to the page itself and links no privacy "
-            "notice; add landing.form with endpoint and privacy_url"
-        )
-    elif form is not None and form.endpoint.lower().startswith("http://"):
+    if form is not None and form.endpoint and form.endpoint.lower().startswith("http://"):
         warnings.append("landing.form.endpoint is http://: phone numbers would travel unencrypted; use https://")
     if form is not None:
         form = _filled_form(form, t, lang, spec.brand.name)
@@ -191,9 +218,8 @@ def page_content(spec: Campaign) -> Content:
         hero=land.hero or bg.image,
         hero_focal=tuple(bg.focal) if not land.hero else (0.5, 0.5),
         form=form,
-        draft=draft,
         follow=follow,
-        top="form" if form is not None else "follow",
+        top="form" if form is not None else ("follow" if follow is not None else "none"),
         bottom=bottom,
         proof=land.proof if land.proof is not None else proof_from_poster(spec, t),
         proof_title=(land.proof.title if land.proof and land.proof.title else t["proof_title"].format(brand=spec.brand.name)),

@@ -84,16 +84,34 @@ class WebFont:
     chars: str
     woff2: bytes
 
-    def css(self) -> str:
+    def css(self, ranged: bool = False) -> str:
+        """The ``@font-face`` rule; *ranged* adds the ``unicode-range`` of its characters
+        (the faces for text after the first screen: the browser takes each character from
+        the face whose range holds it, so the two faces of one family never compete)."""
         data = base64.b64encode(self.woff2).decode("ascii")
+        rng = f"unicode-range:{unicode_range(self.chars)};" if ranged else ""
         return (
             f'@font-face{{font-family:"{self.family}";font-weight:{self.weight};font-style:normal;'
-            f"font-display:swap;src:url(data:font/woff2;base64,{data}) format(\"woff2\")}}"
+            f"font-display:swap;{rng}src:url(data:font/woff2;base64,{data}) format(\"woff2\")}}"
         )
 
 
-def _chars(text: str) -> str:
-    return "".join(sorted({ch for ch in text if ch.isprintable() and not ch.isspace()} | {" "}))
+def unicode_range(chars: str) -> str:
+    """``U+20,U+4E00-4E01,…``: *chars* as CSS unicode-range, consecutive code points merged."""
+    points = sorted({ord(c) for c in chars})
+    parts, i = [], 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        parts.append(f"U+{points[i]:X}" if i == j else f"U+{points[i]:X}-{points[j]:X}")
+        i = j + 1
+    return ",".join(parts)
+
+
+def _chars(text: str, space: bool = True) -> str:
+    chars = {ch for ch in text if ch.isprintable() and not ch.isspace()}
+    return "".join(sorted(chars | {" "} if space else chars))
 
 
 @lru_cache(maxsize=128)
@@ -125,13 +143,13 @@ def subset_woff2(path: str, chars: str) -> bytes:
     return buf.getvalue()
 
 
-def web_fonts(chain, text: str, prefix: str, weight: int) -> list[WebFont]:
+def web_fonts(chain, text: str, prefix: str, weight: int, space: bool = True) -> list[WebFont]:
     """One :class:`WebFont` per file of *chain* that draws some character of *text*.
 
     Colour (emoji) faces are left out: the phone's own emoji font draws emoji, with the
     ZWJ sequences and skin tones its users know, at no cost in page bytes."""
     per_face: dict[int, set[str]] = {}
-    for ch in _chars(text):
+    for ch in _chars(text, space):
         idx = chain.lookup(ch)[0]
         if idx >= 0 and not chain.faces[idx].color:
             per_face.setdefault(idx, set()).add(ch)
@@ -145,7 +163,7 @@ def web_fonts(chain, text: str, prefix: str, weight: int) -> list[WebFont]:
 
 def font_stack(fonts: list[WebFont]) -> str:
     """A CSS font-family list: the page's own faces, then the phone's CJK system fonts."""
-    own = [f'"{f.family}"' for f in fonts]
+    own = list(dict.fromkeys(f'"{f.family}"' for f in sorted(fonts, key=lambda f: int(f.family[3:]))))
     system = ['"PingFang SC"', '"Hiragino Sans GB"', '"Noto Sans SC"', '"Microsoft YaHei"', "sans-serif"]
     return ",".join(own + system)
 
@@ -156,3 +174,35 @@ def page_fonts(loaded, html: str) -> tuple[list[WebFont], list[WebFont]]:
     heading = web_fonts(loaded.chain("heading"), bold, "pgh", 700)
     body = web_fonts(loaded.chain("body"), regular + TYPED, "pgb", 400)
     return heading, body
+
+
+@dataclass(frozen=True)
+class PageFonts:
+    """A page's faces: those for the first screen (in the head) and those for characters
+    that only appear after it (in a ``<style>`` at the end of the body)."""
+
+    heading: list[WebFont]
+    body: list[WebFont]
+    late_heading: list[WebFont]
+    late_body: list[WebFont]
+
+
+def split_fonts(loaded, html: str, fold: str, late_text: str = "") -> PageFonts:
+    """Fonts for *html* cut at the *fold* marker: the first screen's characters go into the
+    head, the rest (with *late_text*, what the script may show) after the content, so the
+    first paint waits for the fewest bytes.  Without the marker everything is first screen."""
+    cut = html.find(fold)
+    first, rest = (html[:cut], html[cut:]) if cut >= 0 else (html, "")
+    bold1, regular1 = collect_text(first)
+    bold2, regular2 = collect_text(rest)
+    regular1 += TYPED
+    regular2 += late_text
+    early_bold, early_regular = set(_chars(bold1)), set(_chars(regular1))
+    late_bold = "".join(ch for ch in _chars(bold2) if ch not in early_bold)
+    late_regular = "".join(ch for ch in _chars(regular2) if ch not in early_regular)
+    return PageFonts(
+        heading=web_fonts(loaded.chain("heading"), bold1, "pgh", 700),
+        body=web_fonts(loaded.chain("body"), regular1, "pgb", 400),
+        late_heading=web_fonts(loaded.chain("heading"), late_bold, "pgh", 700, space=False),
+        late_body=web_fonts(loaded.chain("body"), late_regular, "pgb", 400, space=False),
+    )

@@ -16,6 +16,8 @@ from ..colors import parse_hex
 
 AA = 4.55  # 4.5:1 with a little room for rounding in browsers and checkers
 AA_LARGE = 3.05  # large text: ≥ 24 px, or ≥ 18.66 px bold
+SHAPE_TINT = 0.07  # how much of on_band the band's decorative circles mix in, at most
+ERROR_RED = (200.0, 40.0, 30.0)
 
 RGB = tuple[float, float, float]
 
@@ -94,6 +96,8 @@ class Palette:
     price: str  # large price on the surface
     link: str  # links and small coloured text on the surface
     line: str  # hairlines and field borders (≥ 3:1 on the surface: a form control's boundary)
+    shape: str = "#FFFFFF"  # the band's decorative circles (opaque: what the contrast was checked on)
+    error: str = "#B3261E"  # inline form messages
     warnings: tuple[str, ...] = ()
 
 
@@ -139,13 +143,16 @@ def palette(theme) -> Palette:
                 f"theme.on_primary {theme.on_primary} on theme.primary {theme.primary} has contrast "
                 f"{_shown(contrast(primary, on_primary), AA)}:1 (< {AA:g}:1); the page's brand band uses {_hex(band)}"
             )
-    band_muted = _towards(_mix(on_band, band, 0.15), band, AA)
+    # The band's decorative circles (a tint of on_band over the band) sit under text too:
+    # secondary text must read on both, and the tint gets lighter until it does.
+    shape, band_muted = _shape_and_muted(band, on_band)
 
     accent = _rgb(theme.accent, bg)
     on_accent = text if contrast(text, accent) >= AA else best_ink(accent, [black, white])
     price = _towards(primary, surface, AA_LARGE)
     link = _towards(_towards(primary, surface, AA), bg, AA)  # links sit on cards and on the page
     line = _towards(_mix(muted, surface, 0.35), surface, AA_LARGE)
+    error = _towards(_towards(ERROR_RED, surface, AA), bg, AA)  # form messages, on cards and the page
     return Palette(
         bg=_hex(bg),
         surface=_hex(surface),
@@ -159,8 +166,33 @@ def palette(theme) -> Palette:
         price=_hex(price),
         link=_hex(link),
         line=_hex(line),
+        shape=_hex(shape),
+        error=_hex(error),
         warnings=tuple(warnings),
     )
+
+
+def _shape_and_muted(band: RGB, on_band: RGB) -> tuple[RGB, RGB]:
+    """The decorative circles' colour and the band's secondary text colour: both text
+    colours of the band reach AA on the band *and* on the circles."""
+    lo, hi = 0.0, SHAPE_TINT
+    best = None
+    for t in [SHAPE_TINT] + [None] * 16:
+        if t is None:
+            t = (lo + hi) / 2
+        shape = _mix(band, on_band, t)
+        muted = _towards(_towards(_mix(on_band, band, 0.15), band, AA), shape, AA)
+        ok = min(contrast(on_band, shape), contrast(muted, shape), contrast(muted, band)) >= AA
+        if ok:
+            best = (shape, muted)
+            if t == SHAPE_TINT:
+                break
+            lo = t
+        else:
+            hi = t
+    if best is None:  # even a circle of the band's own colour: no tint at all
+        best = (band, _towards(_mix(on_band, band, 0.15), band, AA))
+    return best
 
 
 def _dist(a: RGB, b: RGB) -> float:

@@ -4,7 +4,8 @@
 
     content = page_content(spec)                      # landing: over poster defaults
     html₁   = template(content, css="")               # pass 1: what text does it show?
-    fonts   = subset(theme fonts, text of html₁)      # WOFF2, exactly those glyphs
+    fonts   = subset(theme fonts, text of html₁)      # WOFF2, exactly those glyphs: the first
+                                                      # screen's in the head, the rest after
     css     = style.css.j2(palette, fonts)
     html    = template(content, css, csp(hashes))     # pass 2: the page
 
@@ -13,8 +14,11 @@ undefined variables as errors, no Python internals, files confined to the campai
 folder), found on a search path: ``<campaign>/<output.templates_dir>/landing/`` first,
 then the built-in ones, so a campaign replaces one template (``top.html.j2``,
 ``style.css.j2``…) by giving a file the same name.  Templates get plain data (dicts,
-lists, text), never the campaign objects.  The page loads nothing: CSS, font and images are inline, the only
-script is inline and allowed by its hash in the Content-Security-Policy.
+lists, text), never the campaign objects.  The page loads nothing: CSS, font and images
+are inline, the only script is inline and allowed by its hash in the
+Content-Security-Policy (its settings are a JSON block beside it).  The form posts to
+``landing.form.endpoint`` — or, under ``postergen serve``, to ``/api/lead`` — and the
+thank-you page (:func:`render_thanks`) is part of the same site (postergen.site).
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ from .. import sandbox
 from ..codes import CodeRow
 from ..errors import PostergenError
 from ..images import ImageProblem, resolve_inside
+from ..site import urls
+from ..site.checks import page_problems
 from ..tracking import UTM_KEYS
 from . import fontsubset
-from .content import Content, page_content, strings
+from .content import CN_MOBILE, Content, page_content, strings
 from .images import PageImage, page_image, share_image
 from .palette import palette
 
@@ -101,16 +107,21 @@ def landing_path(row: CodeRow) -> str:
 
 
 def default_row(loaded, variant: str = "base") -> CodeRow:
-    """The row of a campaign without channels: no code, the landing URL as it is."""
-    url = loaded.spec.landing_url
+    """The row of a campaign without channels: no code; the variant's page on the site (or
+    the landing URL as it is, for a campaign without a site)."""
+    spec = loaded.spec
+    url = urls.entry_url(spec, variant, "") if urls.has_site(spec) else spec.landing_url
     return CodeRow("", "", variant, "", url, None)
 
 
 def hidden_fields(spec, row: CodeRow) -> list[tuple[str, str]]:
-    """The form's hidden fields: campaign, code, channel, variant, UTM values and ref."""
+    """The form's hidden fields (the lead contract, docs/deploy.md): campaign, code, channel,
+    variant, UTM values and ref, visit_code (a different code the visitor came with), lead_id
+    (made by the script; empty without it) and thanks (the thank-you page's URL)."""
     query = dict(parse_qsl(urlsplit(row.url).query, keep_blank_values=True))
     fields = [("campaign", spec.campaign.id), ("code", row.code), ("channel", row.channel), ("variant", row.variant)]
     fields += [(key, query.get(key, "")) for key in CARRY]
+    fields += [("visit_code", ""), ("lead_id", ""), ("thanks", urls.thanks_url(spec) if urls.has_site(spec) else "")]
     return fields
 
 
@@ -191,6 +202,13 @@ def _link(value) -> str:
     return str(value)
 
 
+def compact_script(source: str) -> str:
+    """*source* without its comment lines and indentation (a third of the bytes): only
+    whole lines that start with ``//`` go, so strings and regular expressions are safe."""
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
@@ -222,46 +240,177 @@ def build_csp(scripts, styles, form_origins, connect_origins, script_hosts=(), f
 # --------------------------------------------------------------------------- render
 
 
-def render_landing(loaded, row: CodeRow, *, poster_path: str | None = None) -> LandingPage:
+def _share_file(loaded, poster) -> tuple[str, bytes] | None:
+    """The share image (``landing.share.image``, else the channel's poster file) as a site file."""
+    land = loaded.spec.landing
+    source = None
+    if land is not None and land.share.image:
+        source = loaded.asset(land.share.image)
+    elif poster is not None and Path(poster).is_file():
+        source = Path(poster)
+    if source is None:
+        return None
+    data, ext = share_image(source)
+    return f"share/{hashlib.sha256(data).hexdigest()[:12]}.{ext}", data
+
+
+def code_pattern(spec) -> str:
+    """A regular expression for a well-formed code of this campaign (Crockford base32)."""
+    return f"^[0-9A-HJKMNP-TV-Z]{{{spec.tracking.code_length}}}$"
+
+
+def render_landing(loaded, row: CodeRow, *, poster=None, poster_path=None) -> LandingPage:
     """Render the landing page of one variant × channel (*row*) of the campaign *loaded*.
 
-    *poster_path* is the channel's poster, relative to the output folder (for the share
-    image); ``landing.share.image`` takes its place when the spec gives one.
+    *poster* is the channel's poster file on disk: the page's share image (og:image) is
+    made from it and returned in ``page.files``; ``landing.share.image`` takes its place
+    when the spec gives one.  (*poster_path* is the old name of *poster*.)
     """
     spec = loaded.spec
     content = page_content(spec)
-    pal = palette(spec.theme)
+    for _, problem in page_problems(spec):  # no way to act, or nowhere for leads to go
+        raise LandingError(problem)
     land = spec.landing
     share = land.share if land else None
     path = landing_path(row)
-    page_dir = posixpath.dirname(path)
+    own_dir = posixpath.dirname(path) + "/"
     files: list[tuple[str, bytes]] = []
-
-    image_path = None
-    if share is not None and share.image:
-        data, ext = share_image(loaded.asset(share.image))
-        image_path = f"landing/share/{hashlib.sha256(data).hexdigest()[:12]}.{ext}"
-        files.append((image_path, data))
-    elif poster_path:
-        image_path = poster_path
-    base_url = share.base_url if share is not None else None
-
-    def public(rel: str) -> str:
-        if base_url:
-            return base_url.rstrip("/") + "/" + rel
-        return posixpath.relpath(rel, page_dir)
-
+    warnings = list(content.warnings)
+    shared = _share_file(loaded, poster if poster is not None else poster_path)
+    if shared:
+        files.append(shared)
+    if share is not None and share.base_url:
+        warnings.append(
+            "landing.share.base_url is no longer needed and is ignored: share links are made from landing_url, "
+            "where the site is served"
+        )
+    base = urls.site_base(spec)
     meta = {
         "title": (share.title if share and share.title else " ".join(content.headline.split())),
         "description": (share.description if share and share.description else _description(content)),
-        "image": public(image_path) if image_path else None,
-        "url": public(page_dir + "/") if base_url else None,
+        "image": base + shared[0] if shared else None,
+        "url": base + own_dir,
         "site": spec.brand.name,
     }
-    config = {"carry": list(CARRY), "wechat": None}
+    served = urls.served_by_postergen(spec)
+    action = urls.lead_url(spec) if content.form is not None else ""
+    config = _config(spec, content, row, meta, landing=True)
+    form_origins: list[str] = []
+    connect: list[str] = []
+    if content.form is not None:
+        if action.startswith(("http://", "https://")):
+            form_origins.append(_origin(action))
+            connect.append(_origin(action))
+        # 'self': the endpoint's redirect to the thank-you page (no-JS post) and the fetch that
+        # follows it (JS); under postergen serve the endpoint itself.
+        form_origins.append("'self'")
+        connect.append("'self'")
+    elif served:
+        connect.append("'self'")  # view events
     script_hosts: tuple[str, ...] = ()
-    connect: tuple[str, ...] = ()
-    if share is not None and share.wechat_sign_url:
+    if config["wechat"]:
+        script_hosts = (_origin(WECHAT_SDK),)
+        connect.append(_origin(share.wechat_sign_url))
+    ctx = {
+        "page": content,
+        "t": strings(content.lang),
+        "spec": spec,
+        "row": row,
+        "meta": meta,
+        "hidden": hidden_fields(spec, row),
+        "config": config,
+        "action": action,
+    }
+    doc = _render_document(loaded, f"{land.template if land else 'page'}.html.j2", ctx,
+                           tuple(dict.fromkeys(form_origins)), tuple(dict.fromkeys(connect)), script_hosts,
+                           late_text=_script_text(config))
+    return LandingPage(
+        path=path,
+        html=doc.html,
+        row=row,
+        csp=doc.csp,
+        script_hashes=doc.scripts,
+        style_hashes=doc.styles,
+        form_origins=tuple(dict.fromkeys(form_origins)),
+        connect_origins=tuple(dict.fromkeys(connect)),
+        sizes=doc.sizes,
+        files=tuple(files),
+        warnings=tuple(warnings) + doc.palette.warnings,
+    )
+
+
+def render_thanks(loaded) -> LandingPage:
+    """The thank-you page (``thanks/index.html``, relative to the site base), in the page's
+    language: what the visitor sees after sending the form.  Under postergen serve it holds
+    a hidden block, revealed when the lead's answer names a ``poster_url``: "生成我的专属海报"."""
+    spec = loaded.spec
+    content = page_content(spec)
+    t = strings(content.lang)
+    thanks = spec.landing.thanks if spec.landing else None
+    text = {
+        "title": (thanks.title if thanks and thanks.title else t["thanks_title"]),
+        "text": (thanks.text if thanks and thanks.text else t["thanks_text"]),
+    }
+    row = CodeRow("", "", "", "", urls.thanks_url(spec), None)
+    config = _config(spec, content, row, {}, landing=False)
+    connect = ("'self'",) + ((_origin(urls.lead_url(spec)),) if urls.lead_url(spec).startswith("http") else ())
+    ctx = {
+        "page": content,
+        "t": t,
+        "spec": spec,
+        "row": row,
+        "meta": {"title": text["title"], "description": text["text"], "image": None, "url": None, "site": spec.brand.name},
+        "thanks": text,
+        "hidden": [],
+        "config": config,
+        "action": "",
+    }
+    doc = _render_document(loaded, "thanks.html.j2", ctx, (), connect, (), late_text=_script_text(config))
+    return LandingPage(
+        path=urls.THANKS + "index.html",
+        html=doc.html,
+        row=row,
+        csp=doc.csp,
+        script_hashes=doc.scripts,
+        style_hashes=doc.styles,
+        form_origins=(),
+        connect_origins=connect,
+        sizes=doc.sizes,
+        warnings=(),
+    )
+
+
+def _config(spec, content, row: CodeRow, meta: dict, landing: bool) -> dict:
+    """What the inline script needs to know (a JSON block next to it, not part of it, so
+    every page has the same script and hash)."""
+    t = strings(content.lang)
+    form = content.form
+    config = {
+        "carry": list(CARRY),
+        "codeParam": spec.tracking.code_param,
+        "code": row.code,
+        "codeRe": code_pattern(spec),
+        "refRe": urls.REF_PATTERN,
+        "phoneCN": content.lang.lower().startswith("zh") and (form is None or form.phone_pattern == CN_MOBILE),
+        "lead": {"url": urls.lead_url(spec), "thanks": urlsplit(urls.thanks_url(spec)).path} if form is not None else None,
+        "events": urls.EVENT_API if landing and urls.served_by_postergen(spec) else None,
+        "track": {"campaign": spec.campaign.id, "code": row.code, "channel": row.channel, "variant": row.variant},
+        "msg": {
+            "phoneMissing": t["phone_missing"],
+            "phoneBad": form.phone_hint if form is not None else "",
+            "consentMissing": t["consent_missing"],
+            "sending": t["sending"],
+            "done": t["done"],
+            "saved": t["saved"],
+            "failed": t["failed"],
+            "rejected": t["rejected"],
+            "retry": t["retry"],
+            "sentLater": t["sent_later"],
+        },
+        "wechat": None,
+    }
+    share = spec.landing.share if spec.landing else None
+    if landing and share is not None and share.wechat_sign_url:
         config["wechat"] = {
             "sign": share.wechat_sign_url,
             "sdk": WECHAT_SDK,
@@ -269,14 +418,28 @@ def render_landing(loaded, row: CodeRow, *, poster_path: str | None = None) -> L
             "desc": meta["description"],
             "image": meta["image"],
         }
-        script_hosts = (_origin(WECHAT_SDK),)
-        connect = (_origin(share.wechat_sign_url),)
+    return config
 
-    form_origins: list[str] = []
-    if content.form is not None:
-        form_origins.append(_origin(content.form.endpoint) if content.form.endpoint else "'self'")
-    form_origins = list(dict.fromkeys(form_origins))
 
+def _script_text(config: dict) -> str:
+    """Text the script may write into the page (its messages): drawn with the page's fonts."""
+    return "".join(config["msg"].values())
+
+
+@dataclass(frozen=True)
+class _Document:
+    html: str
+    csp: str
+    scripts: tuple[str, ...]
+    styles: tuple[str, ...]
+    sizes: PageSizes
+    palette: object
+
+
+def _render_document(loaded, name: str, ctx: dict, form_origins, connect, script_hosts, late_text: str = "") -> _Document:
+    """Render a page template twice: once to learn its text, then with its fonts, CSS and CSP."""
+    spec = loaded.spec
+    pal = palette(spec.theme)
     used_images: list[PageImage] = []
 
     def image(rel: str, width: int, height: int | None = None, fit: str = "cover", kind: str = "photo", focal=(0.5, 0.5)):
@@ -300,72 +463,61 @@ def render_landing(loaded, row: CodeRow, *, poster_path: str | None = None) -> L
         return img
 
     env = landing_env(loaded)
-    name = f"{land.template if land else 'page'}.html.j2"
     try:
         tpl = env.get_template(name)
-        script = env.loader.get_source(env, "script.js")[0]
+        script = compact_script(env.loader.get_source(env, "script.js")[0])
     except Exception as exc:  # noqa: BLE001 — not found, refused, unsafe, syntax: located
         raise template_error(loaded, exc, env) from None
     if "</script" in script.lower():
         raise LandingError("script.js may not contain '</script'")
-    ctx = {  # plain data only: the sandbox never sees the campaign objects
-        "page": sandbox.plain(content),
-        "t": dict(strings(content.lang)),
-        "spec": sandbox.plain(spec),
-        "row": sandbox.plain(row),
-        "colors": sandbox.plain(pal),
-        "meta": sandbox.plain(meta),
-        "hidden": sandbox.plain(hidden_fields(spec, row)),
-        "config": sandbox.plain(config),
-        "image": image,
-        "script": Markup(script),
-    }
+    # plain data only: the sandbox never sees the campaign objects
+    ctx = {**{k: sandbox.plain(v) for k, v in ctx.items()}, "colors": sandbox.plain(pal), "image": image, "script": Markup(script)}
 
-    def render(css: str, csp: str) -> str:
+    def render(css: str, late: str, csp: str) -> str:
         used_images.clear()
         try:
-            return sandbox.render(tpl, ctx, css=Markup(css), csp=csp)
+            return sandbox.render(tpl, ctx, css=Markup(css), late=Markup(late), csp=csp)
         except Exception as exc:  # noqa: BLE001 — unsafe, undefined, a refused link: located
             raise template_error(loaded, exc, env) from None
 
-    draft_html = render("", "")
-    heading, body = fontsubset.page_fonts(loaded, draft_html)
+    draft_html = render("", "", "")
+    fonts = fontsubset.split_fonts(loaded, draft_html, FOLD, late_text)
     try:
         css = sandbox.render(
             env.get_template("style.css.j2"),
             colors=ctx["colors"],
-            fonts=[*heading, *body],
-            heading=fontsubset.font_stack(heading),
-            body=fontsubset.font_stack(body),
+            fonts=[*fonts.heading, *fonts.body],
+            heading=fontsubset.font_stack([*fonts.heading, *fonts.late_heading]),
+            body=fontsubset.font_stack([*fonts.body, *fonts.late_body]),
             radius=max(0, min(24, round(spec.theme.radius * 375 / 1080))),
+            thanks_page=name == "thanks.html.j2",
         )
     except Exception as exc:  # noqa: BLE001
         raise template_error(loaded, exc, env) from None
     if "</style" in css.lower():
         raise LandingError("style.css.j2 may not produce '</style'")
-    scripts, styles = (_sha256(script),), (_sha256(css),)
+    late_css = "".join(f.css(ranged=True) for f in (*fonts.late_heading, *fonts.late_body))
+    # (a <style> inside inline SVG: valid HTML in the body, and a stylesheet of the document)
+    late = f'<svg class="late" aria-hidden="true" focusable="false" width="0" height="0"><style>{late_css}</style></svg>' if late_css else ""
+    styles = [_sha256(css)] + ([_sha256(late_css)] if late_css else [])
+    scripts = (_sha256(script),)
     csp = build_csp(scripts, styles, form_origins, connect, script_hosts)
-    html = render(css, csp)
+    html = render(css, late, csp)
     if f"<style>{css}</style>" not in html or f"<script>{script}</script>" not in html:
         raise LandingError(
             f"{name} must include <style>{{{{ css }}}}</style> and <script>{{{{ script }}}}</script> "
             "exactly: the Content-Security-Policy allows them by hash"
         )
-    fonts_b64 = sum(len(f.css()) for f in (*heading, *body))
+    if late and late not in html:
+        # A template without {{ late }}: every font goes into the head instead.
+        css = css + late_css
+        styles = [_sha256(css)]
+        csp = build_csp(scripts, styles, form_origins, connect, script_hosts)
+        html = render(css, "", csp)
+        late_css = ""
+    fonts_b64 = sum(len(f.css()) for f in (*fonts.heading, *fonts.body, *fonts.late_heading, *fonts.late_body))
     images_b64 = sum(len(i.uri) for i in {i.uri: i for i in used_images}.values())
-    return LandingPage(
-        path=path,
-        html=html,
-        row=row,
-        csp=csp,
-        script_hashes=scripts,
-        style_hashes=styles,
-        form_origins=tuple(form_origins),
-        connect_origins=connect,
-        sizes=_sizes(html, fonts_b64, images_b64),
-        files=tuple(files),
-        warnings=tuple(content.warnings) + pal.warnings,
-    )
+    return _Document(html, csp, scripts, tuple(styles), _sizes(html, fonts_b64, images_b64), pal)
 
 
 def _description(content: Content) -> str:
@@ -384,37 +536,7 @@ def _sizes(html: str, font: int, images: int) -> PageSizes:
     return PageSizes(len(data), len(first), font, images, _gz(data), _gz(first))
 
 
-# --------------------------------------------------------------------------- for hosts
-
-SECURITY_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("X-Frame-Options", "DENY"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
-)
-
-
-def headers_file(pages) -> str:
-    """Content of a ``_headers`` file (Netlify / Cloudflare Pages format) for *pages*.
-
-    One rule for ``/landing/*``: the union of every page's policy (each page's own meta tag
-    narrows it to its own hashes), plus ``frame-ancestors``, which only works as a header.
-    """
-    pages = list(pages)
-    union = lambda attr: list(dict.fromkeys(x for p in pages for x in getattr(p, attr)))  # noqa: E731
-    hosts = (_origin(WECHAT_SDK),) if any(p.connect_origins for p in pages) else ()
-    csp = build_csp(
-        union("script_hashes"), union("style_hashes"), union("form_origins"), union("connect_origins"), hosts, True
-    )
-    lines = [
-        "# Security headers for the landing pages (Netlify / Cloudflare Pages `_headers` format).",
-        "# Written by postergen; serve the output folder as the site root. Other hosts: copy these",
-        "# headers into the server configuration (nginx add_header, an S3/CDN response policy).",
-        "/landing/*",
-        f"  Content-Security-Policy: {csp}",
-    ]
-    lines += [f"  {k}: {v}" for k, v in SECURITY_HEADERS]
-    return "\n".join(lines) + "\n"
+# --------------------------------------------------------------------------- sizes
 
 
 def size_table(pages) -> str:

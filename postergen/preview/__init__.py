@@ -108,6 +108,7 @@ def preview(
     from .sheets import contact_sheet, jpeg_bytes, load_manifest, pages, png_bytes, raster_rows, shown_rows, thumb_path, thumbnail
 
     from ..store import local_folder
+    from ..writer import ensure_folder
 
     out = local_folder(out_dir, "preview")
     build_dir = out / "build"
@@ -117,6 +118,7 @@ def preview(
         if baseline_build(baseline).resolve() in (out.resolve(), build_dir.resolve()):
             raise PostergenError(f"baseline {baseline} is the output folder itself; copy it elsewhere or choose another -o")
     loaded = spec_or_loaded if isinstance(spec_or_loaded, Loaded) else load_campaign(spec_or_loaded)
+    ensure_folder(out)
 
     on_job = None
     if progress is not None:

@@ -242,7 +242,7 @@ def baseline_build(folder: Path) -> Path:
     from ..errors import PostergenError
 
     for candidate in (folder / "build", folder):
-        if (candidate / "manifest.json").is_file():
+        if (candidate / "manifest.json").exists():  # not a regular file: baseline_rows says so
             return candidate
     raise PostergenError(f"baseline {folder}: no manifest.json (expected a preview folder or a build folder)")
 

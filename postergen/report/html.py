@@ -2,11 +2,13 @@
 own fonts subset and inlined) that reads well on a laptop and on a phone.
 
 No script, no external request: the page is safe to mail or attach to a ticket.  The
-template is ``templates/report/report.html.j2`` (Jinja2, autoescape on); the charts come
+template is ``templates/report/report.html.j2`` (Jinja2 in postergen's sandbox, autoescape on); the charts come
 from :mod:`.charts`; every number is formatted by :mod:`.format`.
 """
 
 from __future__ import annotations
+
+from ..sandbox import render as sandbox_render
 
 import re
 from functools import lru_cache
@@ -30,14 +32,11 @@ STATUS = {
 
 @lru_cache(maxsize=1)
 def _env():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    """The report page's environment: postergen's sandbox, autoescape on (codes, channel
+    names and inviter ids in the page come from untrusted events)."""
+    from ..sandbox import environment
 
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    env = environment([(TEMPLATES, TEMPLATES)], autoescape=True, keep_trailing_newline=True)
     env.filters.update(num=num, pct=pct, pp=pp, money=money, ratio=ratio, prob=prob)
     env.globals.update(interval=interval, pp_interval=pp_interval, status=lambda s: STATUS.get(s or "no data", STATUS["no data"]))
     return env
@@ -65,7 +64,7 @@ def render_html(loaded, f: dict, fonts: bool = True) -> str:
     """The report page for figures *f* of campaign *loaded* (with its fonts inlined)."""
     pal = colours(loaded.spec.theme)
     ctx = _context(f, pal)
-    html = _env().get_template("report.html.j2").render(f=f, c=ctx, pal=pal, font_css=Markup(""), font_stack=_SYSTEM)
+    html = sandbox_render(_env().get_template("report.html.j2"), f=f, c=ctx, pal=pal, font_css=Markup(""), font_stack=_SYSTEM)
     html = label_cells(html)
     if not fonts:
         return html
@@ -78,7 +77,7 @@ def render_html(loaded, f: dict, fonts: bool = True) -> str:
     faces = web_fonts(loaded.chain("body"), text, "rp", 400) + web_fonts(loaded.chain("heading"), text, "rp", 700)
     css = "".join(w.css() for w in faces)
     stack = ",".join([*dict.fromkeys(f'"{w.family}"' for w in faces), _SYSTEM])
-    html = _env().get_template("report.html.j2").render(f=f, c=ctx, pal=pal, font_css=Markup(css), font_stack=Markup(stack))
+    html = sandbox_render(_env().get_template("report.html.j2"), f=f, c=ctx, pal=pal, font_css=Markup(css), font_stack=Markup(stack))
     return label_cells(html)
 
 
