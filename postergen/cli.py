@@ -171,8 +171,8 @@ def build(
 @app.command()
 def batch(
     spec: SpecArg,
-    people: Annotated[Path, typer.Option("--people", help="People file: CSV (UTF-8 or GB18030), XLSX or JSON Lines, one row per participant with an 'id' column.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (posters/, people.csv, failed.csv).")] = Path("out"),
+    people: Annotated[str, typer.Option("--people", help="People file: CSV (UTF-8 or GB18030), XLSX, JSON Lines or Parquet, one row per participant with an 'id' column; or a folder or glob of such parts; a path or a URL (s3://…).", show_default=False)],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder or URL such as s3://bucket/prefix (posters/, people.csv, failed.csv).")] = "out",
     channel: Annotated[Optional[str], typer.Option("--channel", help="Channel whose code the personal codes extend (default: the first).")] = None,
     variant: Annotated[Optional[str], typer.Option("--variant", help="Variant to render (default: the first).")] = None,
     template: Annotated[Optional[list[str]], typer.Option("--template", help="Template (repeatable; default: the spec's).")] = None,
@@ -184,6 +184,9 @@ def batch(
     avatar: Annotated[str, typer.Option("--avatar", help="'optional': a missing or broken avatar gets a placeholder and a warning; 'required': the row fails.")] = "optional",
     unknown_glyphs: Annotated[str, typer.Option("--unknown-glyphs", help="A nickname character no font has: strip (with a warning), replace, or fail the row.")] = "strip",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: every core).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", envvar="POSTERGEN_SCHEDULER", help="Run on this Dask distributed cluster (tcp://HOST:8786) instead of local processes.")] = None,
+    partition_rows: Annotated[int, typer.Option("--partition-rows", min=1, help="Rows per unit of work (and per resume-state part).")] = 32,
+    parquet: Annotated[bool, typer.Option("--parquet", help="Also write people.parquet (for very large batches).")] = False,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -194,6 +197,7 @@ def batch(
     0: every row written; 1: some rows failed (see OUT/failed.csv); 2: nothing could run.
 
     Example: postergen batch examples/tea-invite --people examples/tea-invite/people.csv -o out
+    Example: postergen batch campaign --people s3://bucket/people/ -o s3://bucket/posters --scheduler tcp://10.0.0.5:8786
     """
     from .batch.run import BatchOptions, batch as run_batch
     from .errors import PostergenError
@@ -210,7 +214,8 @@ def batch(
             channel=channel, variant=variant, templates=tuple(template) if template else None,
             sizes=tuple(size) if size else None, formats=tuple(fmt) if fmt else None, jobs=jobs,
             avatar_required=avatar == "required", unknown_glyphs=unknown_glyphs, encoding=encoding, sheet=sheet,
-            mapping=tuple(parse_mapping(mapping or []).items()),
+            mapping=tuple(parse_mapping(mapping or []).items()), scheduler=scheduler or None,
+            partition_rows=partition_rows, parquet=parquet,
         )
         loaded = load_campaign(spec)
         summary = _run_batch(run_batch(loaded, people, out, options), people, quiet or as_json)
@@ -225,7 +230,7 @@ def batch(
     raise typer.Exit(summary.exit_code)
 
 
-def _run_batch(rows, people: Path, quiet: bool):
+def _run_batch(rows, people: str, quiet: bool):
     """Drain the batch generator with a Rich bar on a terminal, a line every ~10 s otherwise."""
     import time
 
@@ -257,7 +262,7 @@ def _run_batch(rows, people: Path, quiet: bool):
 
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeRemainingColumn()]
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("posters", total=estimate_rows(people), rate="")
+        task = bar.add_task("posters", total=estimate_rows(Path(people)), rate="")
         t0 = time.monotonic()
 
         def step(r):

@@ -46,9 +46,10 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
     from .jobs import codes_for
     from .pipeline import build
 
+    from .store import local_folder
     from .writer import ensure_folder
 
-    out = ensure_folder(Path(out))
+    out = ensure_folder(local_folder(out, "export"))
     result = ExportResult(out=out)
     result.build = built = build(loaded, out / ".build", progress=progress, environ=environ)
     rows, _ = codes_for(loaded, environ)

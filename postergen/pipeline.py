@@ -96,20 +96,22 @@ def build(
     progress: Callable[[Job], None] | None = None,
     environ=None,
 ) -> BuildResult:
-    """Render every poster of the campaign *spec* into the folder *out*.
+    """Render every poster of the campaign *spec* into the folder *out* (a URL is refused).
 
     The folder is locked while the build writes (a second build into it stops with a
     message), and its manifest is removed before the first file is written and written
     again, atomically, at the end: a folder with a manifest is a folder the manifest is
     true of.
     """
+    from .store import local_folder
+
+    out = local_folder(out, "build")
     with contextlib.ExitStack() as claim:
         return _build(spec, out, progress, environ, claim)
 
 
 def _build(spec, out, progress, environ, claim: contextlib.ExitStack) -> BuildResult:
     loaded = spec if isinstance(spec, Loaded) else load_campaign(spec)
-    out = Path(out)
     tracking = check_tracking(loaded, environ)
     if any(p.severity == "error" for p in tracking):
         raise SpecError(tracking)

@@ -244,7 +244,7 @@ def test_file_problems(tmp_path):
     assert problems(write(tmp_path, "b.csv", "\n \n,,\n")) == [
         "has no header row (only blank lines); the first row must name the columns, at least 'id'"]
     assert problems(write(tmp_path, "x.tsv", "id\n")) == [
-        "'.tsv' files are not people files postergen reads; use .csv, .xlsx, .jsonl or .ndjson (the extension decides how it is read)"]
+        "'.tsv' files are not people files postergen reads; use .csv, .xlsx, .jsonl, .ndjson or .parquet (the extension decides how it is read)"]
     assert problems(write(tmp_path, "x.xls", "id\n")) == [
         "old Excel .xls workbooks are not read; in Excel use Save As › Excel Workbook (.xlsx) or 'CSV UTF-8'"]
     assert problems(write(tmp_path, "z.csv", b"PK\x03\x04\x14\x00rest")) == [

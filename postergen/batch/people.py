@@ -1,6 +1,6 @@
 """People files: who gets a personal poster, read as a stream of checked rows.
 
-:func:`open_people` opens a CSV, XLSX or JSON Lines file, checks everything that concerns
+:func:`open_people` opens a CSV, XLSX, JSON Lines or Parquet file, checks everything that concerns
 the file as a whole (type, size, encoding, header, the ``id`` column, ``--map`` names) and
 raises one :class:`PeopleFileError` listing every such problem.  Iterating the returned
 :class:`PeopleFile` then yields, in file order, one :class:`Person` or one
@@ -11,7 +11,8 @@ Columns are renamed by a *mapping* (canonical name → header, ``--map nickname=
 every other column keeps its header as its name, and templates bind it as
 ``{person.<name>}``.  Values are stripped of surrounding white space, nothing else: the
 nickname's emoji, bidi controls and invisible characters are cleaned where it is drawn.
-The format readers live in :mod:`.csvsource`, :mod:`.xlsxsource` and :mod:`.jsonlsource`.
+The format readers live in :mod:`.csvsource`, :mod:`.xlsxsource`, :mod:`.jsonlsource` and
+:mod:`.parquetsource`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from .sniff import FileProblem
 MAX_FILE_BYTES = 2 << 30
 MAX_ID = 128  # characters
 MAX_CELL = 4096  # characters
-FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 REQUIRED = "id"
 STANDARD = ("id", "nickname", "avatar")
 # Headers that exporters (WeChat tools, CRMs, HR sheets) use for the standard columns.
@@ -140,6 +141,10 @@ def open_people(path, *, encoding: str | None = None, sheet: str | None = None,
             from .xlsxsource import XlsxSource
 
             source = XlsxSource(fh, sheet)
+        elif fmt == "parquet":
+            from .parquetsource import ParquetSource
+
+            source = ParquetSource(fh)
         else:
             from .jsonlsource import JsonlSource
 
@@ -161,7 +166,7 @@ def open_people(path, *, encoding: str | None = None, sheet: str | None = None,
 class PeopleFile:
     """An open people file.  A context manager; iterating yields Person | RowError, streaming.
 
-    Attributes: ``path``, ``format`` ('csv', 'xlsx' or 'jsonl'), ``encoding`` (CSV only),
+    Attributes: ``path``, ``format`` ('csv', 'xlsx', 'jsonl' or 'parquet'), ``encoding`` (CSV only),
     ``sheet`` (the XLSX sheet read),
     ``columns`` (canonical names in file order; for JSON Lines, the first object's keys),
     ``warnings`` (Problems about the columns, e.g. no nickname column), ``size`` (bytes).
@@ -333,7 +338,7 @@ def _broken(value: str) -> str:
 
 
 def _unsupported(suffix: str) -> str:
-    kinds = ".csv, .xlsx, .jsonl or .ndjson"
+    kinds = ".csv, .xlsx, .jsonl, .ndjson or .parquet"
     if suffix.lower() == ".xls":
         return f"old Excel .xls workbooks are not read; in Excel use Save As › Excel Workbook (.xlsx) or 'CSV UTF-8'"
     what = f"'{suffix}' files are" if suffix else "a file without an extension is"

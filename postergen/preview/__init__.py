@@ -107,9 +107,10 @@ def preview(
     from .gallery import render_gallery
     from .sheets import contact_sheet, jpeg_bytes, load_manifest, pages, png_bytes, raster_rows, shown_rows, thumb_path, thumbnail
 
+    from ..store import local_folder
     from ..writer import ensure_folder
 
-    out = Path(out_dir)
+    out = local_folder(out_dir, "preview")
     build_dir = out / "build"
     if baseline is not None:
         baseline = Path(baseline)
