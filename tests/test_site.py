@@ -24,7 +24,7 @@ from postergen.site.leads import LEAD_FIELDS, check_lead, normalise_phone, read_
 from postergen.site.urls import entry_url, page_url, split_url
 
 FORM = {"form": {"endpoint": ENDPOINT, "privacy_url": PRIVACY}}
-SECRET = {"T": "9f3c1a7e52b84d06e1c7aa39d05f6b28"}
+SECRET = {"T": "9f2c7e41b0d8a36e5c1f4b7a2d9e0c83"}
 
 
 def _loaded(tmp_path, **overrides):

@@ -67,6 +67,8 @@
     if (input && input.setAttribute) {
       if (text) input.setAttribute("aria-invalid", "true");
       else input.removeAttribute("aria-invalid");
+      var field = input.closest && input.closest(".field");
+      if (field) field.classList.toggle("invalid", !!text);
     }
   }
   function status(form, text, kind, retry) {
