@@ -185,7 +185,7 @@ def batch(
     unknown_glyphs: Annotated[str, typer.Option("--unknown-glyphs", help="A nickname character no font has: strip (with a warning), replace, or fail the row.")] = "strip",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: every core).")] = None,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", envvar="POSTERGEN_SCHEDULER", help="Run on this Dask distributed cluster (tcp://HOST:8786) instead of local processes.")] = None,
-    partition_rows: Annotated[int, typer.Option("--partition-rows", min=1, help="Rows per unit of work (and per resume-state part).")] = 32,
+    partition_rows: Annotated[Optional[int], typer.Option("--partition-rows", min=1, help="Rows per unit of work (and per resume-state part); default: about 48 posters, at most 32 rows.")] = None,
     parquet: Annotated[bool, typer.Option("--parquet", help="Also write people.parquet (for very large batches).")] = False,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..errors import Problem
 
-CHUNK = 32  # rows per partition unless BatchOptions.partition_rows says otherwise
+CHUNK = 32  # most rows per partition when BatchOptions.partition_rows is not given
+POSTERS_PER_PARTITION = 48  # ...and about this many posters, so small files still use every worker
 STATE_DIR = ".postergen"
 PEOPLE_FIELDS = ["id", "row", "code", "url", "paths", "sha256", "status", "warnings"]
 FAILED_FIELDS = ["row", "id", "column", "reason"]
@@ -39,7 +40,7 @@ class BatchOptions:
     mapping: tuple[tuple[str, str], ...] = ()
     remote_avatars: bool = True
     scheduler: str | None = None  # a dask.distributed scheduler address (tcp://host:8786); None: local processes
-    partition_rows: int = CHUNK  # rows per unit of work (and per resume-state part)
+    partition_rows: int | None = None  # rows per unit of work (and per resume-state part); None: see rows_per_partition
     parquet: bool = False  # also write people.parquet (pyarrow)
 
     def fingerprint(self) -> str:
@@ -110,3 +111,11 @@ class BatchSummary:
         d["problems"] = [p.to_dict() for p in self.problems]
         d["ok"] = not self.failed
         return d
+
+
+def rows_per_partition(options, posters_per_row: int) -> int:
+    """Rows per partition: as given, else about :data:`POSTERS_PER_PARTITION` posters and
+    at most :data:`CHUNK` rows (36 people × 24 posters make 18 partitions, not 2)."""
+    if options.partition_rows:
+        return options.partition_rows
+    return max(1, min(CHUNK, POSTERS_PER_PARTITION // max(1, posters_per_row)))

@@ -214,7 +214,7 @@ class Worker:
             for template, w, h, fmt in t.posters:
                 image = images.get((template, w, h))
                 if image is None:
-                    rendered = self.renderer.render(t.variant, template, w, h, prepared.url, prepared.extra)
+                    rendered = self.renderer.render(t.variant, template, w, h, prepared.url, prepared.extra, channel=t.channel)
                     image = images[(template, w, h)] = rendered.image
                     result.warnings.extend(rendered.warnings)
                 data = encode(image, fmt, self.config.quality)

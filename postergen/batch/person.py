@@ -71,7 +71,7 @@ class PersonalPoster:
 
     def __init__(self, loaded, target: Target, secret: bytes, avatars, placeholder_dir: Path, *,
                  unknown_glyphs: str = "strip", avatar_required: bool = False, fallback: str | None = None):
-        self.loaded = loaded.variant(target.variant) if target.variant else loaded
+        self.loaded = loaded.variant(target.variant, target.channel)  # the channel's own spec
         self.target = target
         self.secret = secret
         self.avatars = avatars

@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 from .. import __version__
 from ..errors import Problem, SpecError
 from .model import (  # noqa: F401 - the public API of batch.run
-    CHUNK, EXTENSIONS, FAILED_FIELDS, PEOPLE_FIELDS, STATE_DIR, BatchOptions, BatchSummary, RowResult,
+    CHUNK, EXTENSIONS, rows_per_partition, FAILED_FIELDS, PEOPLE_FIELDS, STATE_DIR, BatchOptions, BatchSummary, RowResult,
 )
 from .person import Target
 
@@ -53,11 +53,11 @@ def resolve_target(loaded, options: BatchOptions, environ=None) -> tuple[Target,
     variant = options.variant or names[0]
     if variant not in names:
         raise SpecError([_choice("variant", variant, names, "--variant")])
-    v = loaded.variant(variant)
     channels = [c.id for c in loaded.spec.channels]
     channel = options.channel or (channels[0] if channels else "")
     if channel and channel not in channels:
         raise SpecError([_choice("channel", channel, channels, "--channel")])
+    v = loaded.variant(variant, channel)  # the channel's own spec (its medium and `set`)
     rows, _ = codes_for(loaded, environ)
     row = next((r for r in rows if r.channel == channel and r.variant == variant), None)
     channel_url = row.qr_url if row else v.spec.landing_url
@@ -125,7 +125,7 @@ def batch(
     from .sources import find_parts, read_people
 
     options = options or BatchOptions()
-    if options.partition_rows < 1:
+    if options.partition_rows is not None and options.partition_rows < 1:
         raise SpecError([Problem(f"partition_rows must be at least 1, not {options.partition_rows}")])
     loaded = spec if isinstance(spec, Loaded) else load_campaign(spec)
     target, secret, problems = resolve_target(loaded, options, environ)  # fails early, before any file
@@ -155,7 +155,8 @@ def batch(
 
         manifest = Manifest(store, with_file=len(parts) > 1, parquet=options.parquet)
         pending: list = []
-        for partition in _partitions(first, rows, options.partition_rows, parts, journal):
+        per = rows_per_partition(options, len(target.posters))
+        for partition in _partitions(first, rows, per, parts, journal):
             if not pool.remote:
                 pool.prefetch([p.avatar for p in partition.rows if getattr(p, "avatar", "")])
             pending.append(pool.submit(partition))
