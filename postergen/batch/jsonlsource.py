@@ -14,7 +14,7 @@ import json
 from typing import BinaryIO, Iterator
 
 from .sniff import FileProblem, binary_kind
-from .xlsxsource import number_text
+from .xlsxsource import scalar_text
 
 MAX_LINE = 1 << 20
 EXAMPLE = '{"id": "u1", "nickname": "小王", "avatar": "avatars/u1.jpg"}'
@@ -33,16 +33,9 @@ def _reject_constant(name: str):
 
 
 def value_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return number_text(value)
+    text = scalar_text(value)
+    if text is not None:
+        return text
     return Nested("an object" if isinstance(value, _Pairs) else "a list")
 
 

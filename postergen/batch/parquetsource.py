@@ -16,23 +16,16 @@ import decimal
 from typing import BinaryIO, Iterator
 
 from .sniff import FileProblem
-from .xlsxsource import number_text
+from .xlsxsource import scalar_text
 
 BATCH = 4096
 MAGIC = b"PAR1"
 
 
 def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return number_text(value)
+    text = scalar_text(value)
+    if text is not None:
+        return text
     if isinstance(value, decimal.Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     if isinstance(value, dt.datetime):

@@ -45,18 +45,27 @@ def _entries(fh: BinaryIO) -> int | None:
     return max(total, directory // 46)
 
 
-def excel_text(value) -> str:
-    """A cell value as the text Excel shows (None → '')."""
+def scalar_text(value, true: str = "true", false: str = "false") -> str | None:
+    """None, text, a boolean or a number as a people file's cell text (None → ''); None
+    for any other value, which each format renders its own way."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
+        return true if value else false
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         return number_text(value)
+    return None
+
+
+def excel_text(value) -> str:
+    """A cell value as the text Excel shows (None → '')."""
+    text = scalar_text(value, "TRUE", "FALSE")
+    if text is not None:
+        return text
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
             return value.date().isoformat()
