@@ -35,7 +35,6 @@ import re
 from typing import Any
 
 _BINDING = re.compile(r"\{mechanics\.([A-Za-z0-9_.]*)\}")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 #: Above this many invites a threshold is rarely reached (the seeds' rule: ≤ 15).
 MAX_THRESHOLD = 15
@@ -64,11 +63,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def language_of(lang: str | None, headline: str | None) -> str:
-    """'zh' or 'en': the campaign's language, by the landing page's rule (``landing.lang``,
-    else Chinese when the headline has Chinese characters)."""
-    if lang:
-        return "zh" if lang.lower().startswith("zh") else "en"
-    return "zh" if headline and _CJK.search(headline) else "en"
+    """'zh' or 'en': the campaign's language by the landing page's rule
+    (:func:`postergen.textclean.page_language`)."""
+    from .textclean import page_language
+
+    return "zh" if page_language(lang, headline).lower().startswith("zh") else "en"
 
 
 def spec_language(spec) -> str:

@@ -268,13 +268,19 @@ def fallback_nickname(lang: str | None) -> str:
 _CJK_TEXT = regex.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+def page_language(lang: str | None, headline: str | None) -> str:
+    """The one language rule: *lang* (``landing.lang``) when given, else zh-CN for a
+    headline with Chinese characters, else en.  Pages, fallback nicknames, mechanics text
+    and hand-off READMEs all follow it."""
+    if lang:
+        return lang
+    return "zh-CN" if headline and _CJK_TEXT.search(headline) else "en"
+
+
 def campaign_language(spec) -> str:
-    """A campaign's language: ``landing.lang``, else zh-CN for a Chinese headline, else
-    en.  Pages, fallback nicknames and hand-off texts all follow this one rule."""
+    """:func:`page_language` of a validated campaign."""
     landing = getattr(spec, "landing", None)
-    if landing is not None and getattr(landing, "lang", None):
-        return landing.lang
-    return "zh-CN" if _CJK_TEXT.search(spec.poster.headline) else "en"
+    return page_language(getattr(landing, "lang", None) if landing is not None else None, spec.poster.headline)
 
 
 def campaign_fallback(spec) -> str:
