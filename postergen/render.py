@@ -100,22 +100,20 @@ class PosterRenderer:
         v = self.loaded.variant(variant, channel)
         template = v.templates[template_name]
         frame_name, frame, s, ox, oy = frame_geometry(template, width, height)
-        # Where personal layers may paint: their boxes, whatever their 'when' says.
-        regions = []
-        for layer in frame.layers:
+        # Where personal layers may paint (layer index, box): whatever their 'when' says.
+        below = []
+        for index, layer in enumerate(frame.layers):
             if is_personal(layer):
                 x, y, w, h = layer_box(layer, frame, s, ox, oy, width, height)
-                regions.append((x - _PAD, y - _PAD, w + 2 * _PAD, h + 2 * _PAD))
-        first_personal = next((i for i, layer in enumerate(frame.layers) if is_personal(layer)), len(frame.layers))
+                below.append((index, (x - _PAD, y - _PAD, w + 2 * _PAD, h + 2 * _PAD)))
         _, _, placed = layout_layers(v, template, width, height, "", select=lambda layer: not is_personal(layer))
         base_items, overlay = [], []
         for index, item in placed:
             # Painted into the base only when no personal (or per-poster) layer below
             # it could overlap it; otherwise it is painted per poster, in order.
-            earlier = [r for i, r in zip(_personal_indices(frame), regions) if i < index]
-            earlier += [o.box for i, o in overlay if i < index]
-            if index > first_personal and any(_overlaps(item.box, r) for r in earlier):
+            if any(i < index and _overlaps(item.box, box) for i, box in below):
                 overlay.append((index, item))
+                below.append((index, item.box))
             else:
                 base_items.append((index, item))
         base = Image.new("RGB", (width, height), (255, 255, 255))
@@ -180,7 +178,3 @@ class PosterRenderer:
         paint_items(image, [i for _, i in sorted(personal + static.overlay, key=lambda p: p[0])])
         items = tuple(i for _, i in sorted(static.static_items + personal, key=lambda p: p[0]))
         return image, LayoutTree(width, height, tmpl.name, static.frame, static.scale, items), personal
-
-
-def _personal_indices(frame) -> list[int]:
-    return [i for i, layer in enumerate(frame.layers) if is_personal(layer)]
