@@ -46,8 +46,5 @@ class Journal:
         )
         self.db.execute("COMMIT")
 
-    def forget(self, person_id: str) -> None:
-        self.db.execute("DELETE FROM rows WHERE id = ?", (person_id,))
-
     def close(self) -> None:
         self.db.close()
