@@ -481,6 +481,7 @@ def templates() -> None:
         tpl, _ = load_template(BUILTIN_DIR / f"{name}.yaml")
         frames = ", ".join(f"{k} {v.size[0]}x{v.size[1]}" for k, v in tpl.frames.items()) if tpl else "invalid"
         typer.echo(f"{name:10} {frames}\n{'':10} {tpl.description if tpl else ''}")
+    typer.echo(f"\nin {BUILTIN_DIR}: copy one into your campaign's templates/ folder to change it")
 
 
 @app.command()

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .bundled import FONTS_DIR
 from .textclean import graphemes, is_emoji, is_ignorable, needs_clusters
 
-FONT_DIR = Path(__file__).parent / "fonts"
+FONT_DIR = FONTS_DIR
 BUNDLED = {
     "regular": FONT_DIR / "NotoSansSC-Regular.otf",
     "bold": FONT_DIR / "NotoSansSC-Bold.otf",

@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 from functools import lru_cache
-from pathlib import Path
 
-PAGES_DIR = Path(__file__).parent / "templates" / "pages"
+from .bundled import TEMPLATES_DIR
+
+PAGES_DIR = TEMPLATES_DIR / "pages"
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,9 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-BUILTIN_DIR = Path(__file__).parent / "templates" / "posters"
+from .bundled import TEMPLATES_DIR
+
+BUILTIN_DIR = TEMPLATES_DIR / "posters"
 
 Part = Literal["header", "headline", "body", "cta", "decor"]
 Box = tuple[float, float, float, float]

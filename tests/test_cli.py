@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer.main
@@ -112,6 +113,9 @@ def test_init_then_build(tmp_path):
 def test_templates_lists_builtins():
     result = run("templates")
     assert result.exit_code == 0 and result.output.startswith("bold")
+    from postergen.template import BUILTIN_DIR
+
+    assert f"in {BUILTIN_DIR}: copy one" in result.output
 
 
 def test_public_api_names_are_the_functions():
@@ -130,6 +134,42 @@ def test_public_api_names_are_the_functions():
     for name in postergen.__all__:
         if name != "__version__":
             assert callable(getattr(postergen, name)), f"postergen.{name} is shadowed by a submodule"
+
+
+def test_wheel_package_list_matches_the_source_tree():
+    """pyproject lists the packages by hand (the top-level templates/ and fonts/ are mapped
+    into the package): a new subpackage or template folder must be listed, or the wheel
+    would silently lack it."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    setup = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(setup["packages"])
+    code = {
+        ".".join(p.parent.relative_to(root).parts)
+        for p in (root / "postergen").rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    data = {"postergen.templates", "postergen.fonts"} | {
+        "postergen.templates." + d.name for d in (root / "templates").iterdir() if d.is_dir()
+    } | {
+        "postergen.scaffold." + d.name for d in (root / "postergen" / "scaffold").iterdir() if d.is_dir()
+    }
+    assert listed == code | data | {"postergen.scaffold"}
+    assert setup["package-dir"] == {"postergen.templates": "templates", "postergen.fonts": "fonts"}
+    # Every bundled file's suffix is one the package data patterns take.
+    patterns = setup["package-data"]["*"]
+    for folder in ("templates", "fonts", "postergen/scaffold"):
+        for file in (root / folder).rglob("*"):
+            if file.is_file() and "__pycache__" not in file.parts:
+                assert any(file.match(p) for p in patterns), f"{file} would be left out of the wheel"
+
+
+def test_bundled_folders_are_found_from_a_source_checkout():
+    from postergen.bundled import FONTS_DIR, TEMPLATES_DIR
+
+    assert (TEMPLATES_DIR / "posters" / "bold.yaml").is_file()
+    assert (FONTS_DIR / "NotoSansSC-Regular.otf").is_file()
 
 
 def test_installed_distribution_carries_fonts_and_templates():

@@ -356,11 +356,11 @@ def test_weasyprint_warnings_fail(campaigns):
 
 
 def test_fetcher_serves_only_the_allowed_roots(campaigns):
-    from postergen.pdf import PACKAGE_DIR
+    from postergen.bundled import FONTS_DIR
 
     fetch = make_fetcher(campaigns["plain"].base)
     assert fetch((campaigns["plain"].base / "assets" / "logo.png").as_uri()).read()[:4] == b"\x89PNG"
-    assert fetch((PACKAGE_DIR / "fonts" / "OFL.txt").as_uri()).read()
+    assert fetch((FONTS_DIR / "OFL.txt").as_uri()).read()
     for url in ("file:///etc/passwd", "http://localhost/", "ftp://example.com/x", "file://otherhost/etc/passwd"):
         with pytest.raises(PdfError, match="refused to load"):
             fetch(url)

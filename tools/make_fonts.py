@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the bundled CJK fonts in postergen/fonts/ from Debian's fonts-noto-cjk.
+"""Build the bundled CJK fonts in fonts/ from Debian's fonts-noto-cjk.
 
 Takes the Simplified Chinese face (TTC index 2, "Noto Sans CJK SC") out of
 NotoSansCJK-Regular.ttc and NotoSansCJK-Bold.ttc, subsets it to every
@@ -38,7 +38,7 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO_ROOT / "postergen" / "fonts"
+DEFAULT_OUT = REPO_ROOT / "fonts"
 
 PACKAGE = "fonts-noto-cjk"
 FONT_SUBDIR = Path("usr/share/fonts/opentype/noto")
@@ -251,7 +251,7 @@ def main(argv=None) -> int:
                     help=f"{PACKAGE}_*.deb, or the directory it was unpacked into "
                          "with `dpkg-deb -x` (or its fonts dir)")
     ap.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT,
-                    help="output directory (default: postergen/fonts)")
+                    help="output directory (default: fonts/)")
     ap.add_argument("--all-languages", action="store_true",
                     help="keep the JAN/KOR/ZHT/ZHH language systems and their "
                          "'locl' glyphs (about 17,700 more glyphs, ~9 MB per file)")
@@ -441,7 +441,7 @@ python tools/make_fonts.py "$tmp"/{PACKAGE}_*_all.deb
 # or, unpacked: dpkg-deb -x "$tmp"/{PACKAGE}_*_all.deb "$tmp/x" && python tools/make_fonts.py "$tmp/x"
 ```
 
-Needs `pip install fonttools`. Options: `-o DIR` (default `postergen/fonts`),
+Needs `pip install fonttools`. Options: `-o DIR` (default `fonts/`),
 `--no-docs` (fonts only). The script prints sizes, glyph counts, sha256 and
 the GBK/Big5 characters the face lacks, and fails if any GBK/Big5 character
 the face has is missing from a subset.

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from markupsafe import Markup
 
+from ..bundled import TEMPLATES_DIR
 from .. import sandbox
 from ..codes import CodeRow
 from ..errors import PostergenError
@@ -47,7 +48,7 @@ from .content import CN_MOBILE, Content, page_content, strings
 from .images import PageImage, page_image, share_image
 from .palette import palette
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates" / "landing"
+BUILTIN_DIR = TEMPLATES_DIR / "landing"
 FOLD = "<!--fold-->"
 CARRY = (*UTM_KEYS, "utm_term", "ref")  # kept from the visited URL by the inline script
 WECHAT_SDK = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"

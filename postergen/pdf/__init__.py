@@ -52,7 +52,6 @@ from .page import (
 from .weasy import (
     FONT_LOCK,
     MEM_SCHEME,
-    PACKAGE_DIR,
     WP_CACHE,
     PdfError,
     Resources,
@@ -72,7 +71,6 @@ __all__ = [
     "MEM_SCHEME",
     "MIN_DPI",
     "MIN_QR_MODULE_MM",
-    "PACKAGE_DIR",
     "PT_PER_MM",
     "PageGeometry",
     "PdfError",

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..bundled import ROOTS as BUNDLED_ROOTS
 from ..errors import PostergenError
 from ..fonts import Face
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 MEM_SCHEME = "postergen-mem"
 
 
@@ -54,7 +54,7 @@ class Resources:
     """What one PDF may load: roots for files, and in-memory images it generated."""
 
     def __init__(self, base_dir: Path | str | None):
-        roots = [PACKAGE_DIR]
+        roots = list(BUNDLED_ROOTS)
         if base_dir is not None:
             roots.insert(0, Path(base_dir).resolve())
         self.roots = tuple(roots)

@@ -16,9 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+from ..bundled import TEMPLATES_DIR
 from .sheets import THUMB_WIDTH, poster_key, shown_rows, thumb_path
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "preview"
+TEMPLATE_DIR = TEMPLATES_DIR / "preview"
 FORMAT_ORDER = {"png": 0, "jpeg": 1, "webp": 2, "pdf": 3}
 
 

@@ -8,18 +8,18 @@ from :mod:`.charts`; every number is formatted by :mod:`.format`.
 
 from __future__ import annotations
 
+from ..bundled import TEMPLATES_DIR
 from ..sandbox import render as sandbox_render
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from markupsafe import Markup
 
 from . import charts
 from .format import interval, money, num, pct, pp, pp_interval, prob, ratio
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "report"
+TEMPLATES = TEMPLATES_DIR / "report"
 
 STATUS = {
     "better": ("better", "good"),
