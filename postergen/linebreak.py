@@ -8,6 +8,8 @@ Text is cut into *atoms*, the pieces a line may not break inside:
 * closing punctuation (，。！？、）》」…) sticks to the atom before it, so it never starts a
   line, even when a space was typed before it ("wait …"); opening brackets and currency
   signs (（《「“ ¥ $) stick to the atom after them, so they never end a line;
+* a Chinese unit or measure word stays with the number before it ("10 元", "3位",
+  "300 万"), so no line starts with a bare 元 or 杯;
 * signs written inside a word stay in it ("US$5", "C#", "a@b.com"); ASCII quotes open
   and close alike, so the first of a pair is taken as opening, the second as closing.
 
@@ -69,6 +71,14 @@ class Atom:
 
 
 SPACES = " \t\u3000\r"
+#: Chinese units and measure words that stay on the line of the number before them, with
+#: or without a space typed between ("10 元", "3位", "300 万", "5000 杯"): a line that
+#: starts with the unit reads as a broken price or count.
+UNITS = set(
+    "元块角分厘毛万亿千百十"  # money and magnitudes
+    "杯位人个件次天日月年周时秒折倍张份瓶盒包袋斤克米名期单款台家店间套只支条枚颗节课题本页帖场轮级层步项届"
+    "％%"
+)
 #: Signs that belong to the word they are written in ("US$5", "C#", "a@b.com").
 IN_WORD = set("#@$£€¥￥＄")
 
@@ -110,6 +120,11 @@ def atoms(paragraph: str) -> list[Atom]:
             prev[0] += gap + ch
             if is_wide(ch) or gap:
                 prev[2] = "wide"  # a break may follow full-width closing punctuation
+        elif ch in UNITS and prev is not None and prev[2] == "word" and prev[0][-1:].isdigit():
+            # A unit stays with its number ("10 元"); a break may follow it, as after any
+            # ideograph.
+            prev[0] += gap + ch
+            prev[2] = "wide"
         elif ch in IN_WORD and not gap and prev is not None and prev[2] == "word":
             prev[0] += ch
             prev[3] = ch in NO_END and ch not in "#@"  # '$' still needs its amount

@@ -52,8 +52,9 @@ BREAK_CASES = [
     ("Invite three friends and drink free", 10, ["Invite three", "friends and drink", "free"]),
     ("Hello, world!", 3.5, ["Hello,", "world!"]),
     # Mixed CJK and Latin.
-    ("全国 200 家门店通用", 5, ["全国 200", "家门店通用"]),
-    ("最高可得10杯", 3, ["最高可", "得10", "杯"]),
+    # A unit or measure word stays with its number: no line starts with 家 or 杯.
+    ("全国 200 家门店通用", 5, ["全国", "200 家门店", "通用"]),
+    ("最高可得10杯", 3, ["最高可", "得", "10杯"]),
     ("iPhone 15 Pro Max 限时 8 折", 6, ["iPhone 15", "Pro Max 限时", "8 折"]),
     # Long numbers, prices, addresses and signs stay whole when they fit.
     ("价格 12,000,000 元", 6, ["价格", "12,000,000", "元"]),
@@ -110,6 +111,8 @@ BALANCE_CASES = [
     ("邀3位好友，新品杨枝甘露免费喝！", 12, ["邀3位好友，", "新品杨枝甘露免费喝！"]),
     ("新鲜芒果现切，每杯都有满满果肉", 10, ["新鲜芒果现切，", "每杯都有满满果肉"]),
     ("好友助力 · 三人成团立享", 8, ["好友助力", "三人成团立享"]),
+    # A price keeps its unit ("10 / 元" was the break before).
+    ("好友得新人立减 10 元 · 邀得越多送得越多", 12, ["好友得新人立减 10 元", "邀得越多送得越多"]),
     # ... but not when it would leave a short last line ("好！").
     ("一二三四五六七八九十，好！", 11, ["一二三四五六七", "八九十，好！"]),
     # Latin: balanced at spaces.
