@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from .specbase import AssetPath, Benefit, DisplayText, Model, Price, _UrlMarker
+from .specbase import AssetPath, Benefit, DisplayText, Model, Price, _UrlMarker, benefit_strings
 
 _LINK = re.compile(r"^https?://[^\s/?#\x00-\x1f\x7f]+[^\s\x00-\x1f\x7f]*$", re.IGNORECASE)
 
@@ -264,6 +264,4 @@ class Landing(Model):
     @field_validator("benefits", mode="before")
     @classmethod
     def _benefit_strings(cls, value):
-        if isinstance(value, list):
-            return [{"text": v} if isinstance(v, str) else v for v in value]
-        return value
+        return benefit_strings(value)

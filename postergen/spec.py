@@ -42,6 +42,7 @@ from .specbase import (  # noqa: F401 — re-exported: the building blocks
     _check_size,
     _TextMarker,
     _UrlMarker,
+    benefit_strings,
 )
 
 
@@ -110,10 +111,7 @@ class Poster(Model):
     @field_validator("benefits", mode="before")
     @classmethod
     def _benefit_strings(cls, value):
-        # A benefit may be written as a plain string.
-        if isinstance(value, list):
-            return [{"text": v} if isinstance(v, str) else v for v in value]
-        return value
+        return benefit_strings(value)
 
 
 class Gradient(Model):

@@ -70,6 +70,14 @@ class Benefit(Model):
     icon: AssetPath | None = Field(default=None, description="Optional square icon image.")
 
 
+def benefit_strings(value):
+    """A list of benefits as the models take it: an item written as a plain string is
+    the mapping ``{text: …}``."""
+    if isinstance(value, list):
+        return [{"text": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
 class Price(Model):
     """A price anchor: original price struck through against the price now."""
 
