@@ -27,7 +27,8 @@ from pydantic import BaseModel
 from . import spec as specmod
 from .colors import THEME_KEYS
 from .errors import Problem
-from .yamlsrc import _members, _strip, line_of
+from .specerrors import _members, _strip
+from .yamlsrc import line_of
 
 ROOTS: dict[str, Any] = {
     "campaign": specmod.CampaignInfo,

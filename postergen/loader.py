@@ -1,8 +1,21 @@
 """Load and check a campaign: YAML → :class:`Campaign`, assets, fonts, glyphs, templates.
 
-:func:`load_campaign` reports **every** problem it can find in one
-:class:`~postergen.errors.SpecError`, each with file, line, dotted field path and what to
-do.  A campaign that loads renders: nothing later in the pipeline re-checks user input.
+:func:`load_campaign` runs one pass down four stages, each in its own part of this
+module, in this order:
+
+1. **read** the YAML, keeping the position of every value (:func:`.yamlsrc.load_yaml`);
+2. **validate** one spec's data (:func:`_validate`): display text cleaned, mechanics
+   filled into the copy, the pydantic models (:func:`.specerrors.validate`), then the
+   checks on the data itself (repeated list entries, blank texts, personal data);
+3. **resolve** what the spec names (:func:`_resolve`): assets decoded, font chains and
+   glyph coverage, templates loaded (:func:`load_template`);
+4. **expand** the variants (:func:`.variants.with_variants`) and the channels that change
+   the spec (:func:`.channels.with_channels`), each through stages 2 and 3 again
+   (:func:`check_spec`).
+
+It reports **every** problem it can find in one :class:`~postergen.errors.SpecError`,
+each with file, line, dotted field path and what to do.  A campaign that loads renders:
+nothing later in the pipeline re-checks user input.
 """
 
 from __future__ import annotations
@@ -16,13 +29,14 @@ from typing import Any, Iterator
 from pydantic import BaseModel
 
 from . import spec as specmod
-from .errors import Problem, SpecError, display_path, relocate
+from .errors import Problem, SpecError, display_path
 from .fonts import BUNDLED, EMOJI, FontChain, chain_for, resolve_font
 from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside, shorten
 from .spec import Campaign
+from .specerrors import _members, _strip, validate
 from .textclean import clean, codepoint, control_characters, describe, invisible_characters
 from .template import BUILTIN_DIR, Template, find_template, search_path
-from .yamlsrc import _members, _strip, dotted, line_of, load_yaml, validate
+from .yamlsrc import dotted, line_of, load_yaml
 
 
 @dataclass(frozen=True)
@@ -70,52 +84,22 @@ class Loaded:
         return chain_for(self.heading if role == "heading" else self.body)
 
 
-def _marker(annotation, marker_type) -> bool:
-    for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, marker_type):
-            return True
-    return False
-
-
-def walk(model: type[BaseModel], data: Any, marker_type, loc: tuple = ()) -> Iterator[tuple[tuple, Any]]:
-    """Yield (loc, value) for every value in raw *data* whose field carries *marker_type*."""
-    if not isinstance(data, dict):
-        return
-    for name, info in model.model_fields.items():
-        if name not in data:
-            continue
-        yield from _walk_value(info.annotation, info.metadata, data[name], marker_type, loc + (name,))
-
-
-def _walk_value(annotation, metadata, value, marker_type, loc):
-    if any(isinstance(m, marker_type) for m in metadata) or _marker(annotation, marker_type):
-        if isinstance(value, str):
-            yield loc, value
-        return
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is list and args and isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _walk_value(args[0], (), item, marker_type, loc + (i,))
-        return
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        for arg in args:
-            if arg is type(None):
-                continue
-            yield from _walk_value(arg, (), value, marker_type, loc)
-        return
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if isinstance(value, str) and annotation is specmod.Benefit:
-            # A benefit written as a plain string is its text.
-            if marker_type is specmod._TextMarker:
-                yield loc, value
-            return
-        yield from walk(annotation, value, marker_type, loc)
-
-
 def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
-    """Load, validate and check the campaign at *path* (a YAML file or its folder),
-    and each of its variants; raise one :class:`SpecError` with every problem."""
+    """Load, validate and check the campaign at *path* (a YAML file or its folder), and
+    each of its variants and channels; raise one :class:`SpecError` with every problem.
+
+    The stages (see the module docstring), each adding to the problems found so far:
+
+    1. read: ``load_yaml`` — YAML with the line of every value; stop if it cannot be read;
+    2. validate and 3. resolve: ``check_spec`` — the models, the text, assets, fonts,
+       glyphs and templates of the base spec;
+    4. expand: ``with_variants``, then ``with_channels`` — each variant's and channel's
+       spec through ``check_spec`` again, its problems reported where it is declared.
+
+    With *strict*, warnings fail the load too; otherwise they are kept in
+    :attr:`Loaded.warnings`.
+    """
+    # 1. read
     path = Path(path)
     if not str(path).isprintable():
         raise SpecError([Problem("the spec path has a control character; give the path of a campaign.yaml", file=repr(str(path)))])
@@ -125,184 +109,123 @@ def load_campaign(path: str | Path, strict: bool = False) -> Loaded:
     data, problems = load_yaml(path, shown)
     if data is None:
         raise SpecError(problems)
-    loaded, problems = _check(data, path, shown)
+
+    # 2. validate, 3. resolve
+    loaded, problems = check_spec(data, path, shown)
+
+    # 4. expand
     if loaded is not None and (loaded.spec.variants or loaded.spec.matrix):
-        loaded, more = _with_variants(loaded, data, shown)
+        from .variants import with_variants
+
+        loaded, more = with_variants(loaded, data, shown, check_spec)
         problems += more
     if loaded is not None and loaded.spec.channels:
         from .channels import with_channels
 
-        loaded, more = with_channels(loaded, data, shown, _check, problems)
+        loaded, more = with_channels(loaded, data, shown, check_spec, problems)
         problems += more
+
     errors = [p for p in problems if p.severity == "error"]
     if errors or (strict and problems) or loaded is None:
         raise SpecError(problems)
     return replace(loaded, warnings=tuple(p for p in problems if p.severity == "warning"))
 
 
-def _with_variants(loaded: Loaded, data, shown: str) -> tuple[Loaded, list[Problem]]:
-    """Load every variant: the base data with the variant's overrides applied."""
-    from .variants import OverrideError, apply, duplicate_names, expand, matrix_problems, path_problem
+def check_spec(data: Any, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
+    """Stages 2 and 3 for one spec's raw *data* (the base spec's, a variant's or a
+    channel's): (its :class:`Loaded`, or None when it has an error; every problem).
 
-    problems: list[Problem] = []
-    spec = loaded.spec
-    for loc, message in matrix_problems(spec):
-        problems.append(Problem(message, file=shown, line=line_of(data, loc), path=dotted(loc)))
-    defs = expand(spec)
-    for name in duplicate_names(defs):
-        problems.append(Problem(f"two variants are named '{name}'; variant names must be unique", file=shown,
-                                line=line_of(data, ("variants",)), path="variants"))
-    base_messages = set()
-    out = []
-    for d in defs:
-        bad = False
-        for key in d.overrides:
-            why = path_problem(Campaign, key)
-            if why:
-                loc = d.loc + ("set", key) if d.loc[0] == "variants" else d.loc
-                problems.append(Problem(why, file=shown, line=line_of(data, loc), path=dotted(loc)))
-                bad = True
-        if bad:
-            continue
-        try:
-            vdata = apply(data, d.overrides)
-        except OverrideError as exc:
-            loc = d.loc + ("set", exc.key) if d.loc[0] == "variants" else d.loc
-            problems.append(Problem(str(exc), file=shown, line=line_of(data, loc), path=dotted(loc)))
-            continue
-        vloaded, vproblems = _check(vdata, loaded.path, shown)
-        problems.extend(relocate(vproblems, base_messages, shown, line_of(data, d.loc), f"variant '{d.name}'"))
-        if vloaded is not None:
-            out.append((d, vloaded))
-    return replace(loaded, variants=tuple(out)), problems
-
-
-def _check(data, path: Path, shown: str) -> tuple[Loaded | None, list[Problem]]:
-    """Validate and check one spec's data; (Loaded or None, problems)."""
-    base = path.parent
-    text_problems = _clean_text(data) if isinstance(data, dict) else []
-    if isinstance(data, dict):
-        # '{mechanics.threshold}' in copy: filled in a copy (variants apply to the original).
-        from .mechanics import fill_copy, problems as mechanics_problems
-
-        data, filled = fill_copy(data, list(walk(Campaign, data, specmod._TextMarker)))
-        text_problems += filled + mechanics_problems(data)
-    campaign, problems = validate(Campaign, data, shown)
-    if not isinstance(data, dict):
+    The problems are in file order: the spec's by line — on one line, the models' and the
+    text's, then the assets', fonts' and template names', then the repeated entries' and
+    blank texts' — followed by those inside each template file.
+    """
+    valid = _validate(data, shown)
+    if not isinstance(valid.data, dict):
+        return None, valid.problems
+    found = _resolve(valid, path.parent, shown)
+    problems = sorted(valid.problems + found.problems + valid.entries, key=lambda p: p.line or 0)
+    problems += found.template_problems
+    if valid.campaign is None or any(p.severity == "error" for p in problems):
         return None, problems
+    loaded = Loaded(spec=valid.campaign, path=path, base=path.parent, templates=found.templates,
+                    heading=found.heading, body=found.body, raw=valid.data)
+    return loaded, problems
 
-    def at(loc, message, severity="error"):
-        problems.append(Problem(message, file=shown, line=line_of(data, loc), path=dotted(loc), severity=severity))
 
-    for loc, message, severity in text_problems:
-        at(loc, message, severity)
+def _locator(data: Any, shown: str):
+    """``at(loc, message, severity)`` → a :class:`Problem` at *loc*'s line in *data*."""
 
-    # Assets: checked on the raw data, so they are reported even when other fields fail.
-    for loc, rel in walk(Campaign, data, specmod._AssetMarker):
-        if not rel.strip():
-            at(loc, "the path is empty; give a file relative to the spec's folder, or remove the field")
-            continue
-        try:
-            full = resolve_inside(base, rel)
-            if loc[-2:-1] == ("fallback",):
-                continue  # a font, checked with the fonts below
-            check_image(full, rel, base)
-        except ImageProblem as exc:
-            at(loc, str(exc))
+    def at(loc: tuple, message: str, severity: str = "error") -> Problem:
+        return Problem(message, file=shown, line=line_of(data, loc), path=dotted(loc), severity=severity)
 
-    # Fonts: from the validated spec, or from the raw section alone when another part of
-    # the spec failed (so glyph problems are reported in the same pass).
-    heading = body = None
-    fonts = campaign.theme.fonts if campaign is not None else _section(specmod.Fonts, data, ("theme", "fonts"))
-    if fonts is not None:
-        chains = {}
-        fallback = []
-        for i, rel in enumerate(fonts.fallback):
-            try:
-                fallback.append(str(_font_path(base, rel)))
-            except ImageProblem as exc:
-                at(("theme", "fonts", "fallback", i), str(exc))
-        for role in ("heading", "body"):
-            ref = getattr(fonts, role)
-            try:
-                main = _font_path(base, ref)
-                bundled = (str(p) for p in (*BUNDLED.values(), EMOJI) if str(p) != str(main))
-                chains[role] = (str(main), *dict.fromkeys(f for f in fallback if f != str(main)), *bundled)
-            except ImageProblem as exc:
-                at(("theme", "fonts", role), str(exc))
-        heading, body = chains.get("heading"), chains.get("body")
+    return at
 
-    # Glyphs: every character drawn must be in some configured font.
-    if heading and body:
-        try:
-            chain = chain_for(body)
-            for loc, text in walk(Campaign, data, specmod._TextMarker):
-                for ch in chain.missing(text):
-                    at(
-                        loc,
-                        f"character {describe(ch)} is in no configured font; remove it "
-                        "or add a font that has it to theme.fonts.fallback",
-                    )
-        except Exception as exc:  # noqa: BLE001 — a font _font_path could open but not measure
-            at(("theme", "fonts"), f"cannot read font: {exc}")
 
-    # Templates.
-    templates: dict[str, Template] = {}
-    template_problems: list[Problem] = []
-    output = (
-        campaign.output
-        if campaign is not None
-        else _section(specmod.Output, data, ("output",), only=("templates", "templates_dir"))
-    )
-    if output is not None:
-        try:
-            resolve_inside(base, output.templates_dir)
-        except ImageProblem as exc:
-            at(("output", "templates_dir"), str(exc))
-            output = None
-    if output is not None:
-        paths = search_path(base, output.templates_dir)
-        for i, name in enumerate(output.templates):
-            found = find_template(name, paths) if _plain_name(name) else None
-            if found is None:
-                at(("output", "templates", i), _no_template(name, paths, output.templates_dir))
-                continue
-            if found.parent == paths[0] and not inside(found, base):
-                at(("output", "templates", i), f"{output.templates_dir}/{name}.yaml is a link to a file outside "
-                   "the campaign folder; copy the template in instead of linking it")
-                continue
-            tpl, tpl_problems = load_template(found, base)
-            template_problems.extend(tpl_problems)
-            if tpl is not None:
-                templates[name] = tpl
+# --------------------------------------------------------------------------- 2. validate
 
-    for loc, message in duplicate_entries(data):
-        at(loc, message)
+
+@dataclass
+class _Validated:
+    """What stage 2 found in one spec's data."""
+
+    data: Any  # the raw data: display text cleaned, mechanics filled into the copy
+    campaign: Campaign | None  # None when the models refuse the data
+    problems: list[Problem]  # the models' and the display text's
+    entries: list[Problem]  # repeated list entries, blank texts, hints, personal data
+
+
+def _validate(data: Any, shown: str) -> _Validated:
+    """Stage 2: clean the display text, fill in the mechanics, validate with the models,
+    check the data itself.  The data-level checks run even when the models refuse the
+    spec, so every problem is reported at once."""
+    if not isinstance(data, dict):
+        campaign, problems = validate(Campaign, data, shown)
+        return _Validated(data, campaign, problems, [])
+    text_problems = _clean_text(data)
+    # '{mechanics.threshold}' in copy: filled in a copy (variants apply to the original).
+    from .mechanics import fill_copy, problems as mechanics_problems
+
+    data, filled = fill_copy(data, list(walk(Campaign, data, specmod._TextMarker)))
+    text_problems += filled + mechanics_problems(data)
+    campaign, problems = validate(Campaign, data, shown)
+    at = _locator(data, shown)
+    problems += [at(loc, message, severity) for loc, message, severity in text_problems]
+
+    entries = [at(loc, message) for loc, message in duplicate_entries(data)]
     for loc, required in blank_texts(data):
         if required:
-            at(loc, "is blank (only spaces or invisible characters), so this part of the poster would be empty; "
-               "write the text" + (", or remove the item" if isinstance(loc[-1], int) else ""))
+            entries.append(at(loc, "is blank (only spaces or invisible characters), so this part of the poster "
+                              "would be empty; write the text" + (", or remove the item" if isinstance(loc[-1], int) else "")))
         else:
-            at(loc, "is blank (only spaces or invisible characters) and shows nothing; write the text or remove "
-               "the field", "warning")
-
+            entries.append(at(loc, "is blank (only spaces or invisible characters) and shows nothing; write the "
+                              "text or remove the field", "warning"))
     if campaign is not None and campaign.inviter is None and not campaign.brand.logo:
-        at(("brand",), "no logo and no inviter: the trust header will show only the brand name", "warning")
-
+        entries.append(at(("brand",), "no logo and no inviter: the trust header will show only the brand name", "warning"))
     if campaign is None:  # checks that otherwise wait for a valid spec: every problem at once
         from .checks import personal_data_problems
 
-        problems += personal_data_problems(data, shown)
+        entries += personal_data_problems(data, shown)
+    return _Validated(data, campaign, problems, entries)
 
-    # In file order: the spec's problems by line, then each template's.
-    problems.sort(key=lambda p: p.line or 0)
-    problems.extend(template_problems)
-    if campaign is None or any(p.severity == "error" for p in problems):
-        return None, problems
-    return (
-        Loaded(spec=campaign, path=path, base=base, templates=templates, heading=heading, body=body, raw=data),
-        problems,
-    )
+
+def _clean_text(data) -> list[tuple[tuple, str, str]]:
+    """Clean every display text of the raw spec in place (:func:`textclean.clean`, line
+    breaks kept); (loc, message, severity) for each control character (an error) and each
+    invisible character removed (a warning)."""
+    out = []
+    for loc, text in list(walk(Campaign, data, specmod._TextMarker)):
+        for ch in control_characters(text):
+            out.append((loc, f"control character {codepoint(ch)} in the text; remove it (a line "
+                        "break is written as a new line in a '|' block)", "error"))
+        for ch in invisible_characters(text):
+            out.append((loc, f"invisible character {codepoint(ch)} is removed from the text", "warning"))
+        cleaned = clean(text, multiline=True)
+        if cleaned != text:
+            node = data
+            for key in loc[:-1]:
+                node = node[key]
+            node[loc[-1]] = cleaned
+    return out
 
 
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
@@ -377,6 +300,129 @@ def duplicate_entries(data: Any) -> list[tuple[tuple, str]]:
     return out
 
 
+# --------------------------------------------------------------------------- 3. resolve
+
+
+@dataclass
+class _Resolved:
+    """What stage 3 found for one spec."""
+
+    heading: tuple[str, ...] | None  # font chain paths, None when a font failed
+    body: tuple[str, ...] | None
+    templates: dict[str, Template]
+    problems: list[Problem]  # assets, fonts, glyphs, template names: at the spec's lines
+    template_problems: list[Problem]  # inside the template files
+
+
+def _resolve(valid: _Validated, base: Path, shown: str) -> _Resolved:
+    """Stage 3: decode every asset, build the font chains and check every drawn character
+    against them, load every template.  From the validated spec, or from the raw
+    sections alone when another part of the spec failed (so their problems are reported
+    in the same pass)."""
+    data, campaign = valid.data, valid.campaign
+    at = _locator(data, shown)
+    problems = [at(loc, message) for loc, message in _asset_problems(data, base)]
+
+    fonts = campaign.theme.fonts if campaign is not None else _section(specmod.Fonts, data, ("theme", "fonts"))
+    heading = body = None
+    if fonts is not None:
+        heading, body, font_problems = _font_chains(fonts, base)
+        problems += [at(loc, message) for loc, message in font_problems]
+    if heading and body:
+        problems += [at(loc, message) for loc, message in _glyph_problems(data, body)]
+
+    output = (
+        campaign.output
+        if campaign is not None
+        else _section(specmod.Output, data, ("output",), only=("templates", "templates_dir"))
+    )
+    templates, named, template_problems = _templates(output, base) if output is not None else ({}, [], [])
+    problems += [at(loc, message) for loc, message in named]
+    return _Resolved(heading, body, templates, problems, template_problems)
+
+
+def _asset_problems(data: Any, base: Path) -> list[tuple[tuple, str]]:
+    """(loc, message) for each asset path that is empty, leaves the campaign folder or
+    names a missing or unreadable image (fonts are checked by :func:`_font_chains`).
+    Checked on the raw data, so they are reported even when other fields fail."""
+    out = []
+    for loc, rel in walk(Campaign, data, specmod._AssetMarker):
+        if not rel.strip():
+            out.append((loc, "the path is empty; give a file relative to the spec's folder, or remove the field"))
+            continue
+        try:
+            full = resolve_inside(base, rel)
+            if loc[-2:-1] == ("fallback",):
+                continue  # a font, checked with the fonts
+            check_image(full, rel, base)
+        except ImageProblem as exc:
+            out.append((loc, str(exc)))
+    return out
+
+
+def _font_chains(fonts: specmod.Fonts, base: Path) -> tuple[tuple | None, tuple | None, list[tuple[tuple, str]]]:
+    """(heading chain, body chain, problems): each role's font, then the fallbacks, then
+    the bundled faces and the emoji font; a chain is None when its font is unusable."""
+    problems = []
+    chains = {}
+    fallback = []
+    for i, rel in enumerate(fonts.fallback):
+        try:
+            fallback.append(str(_font_path(base, rel)))
+        except ImageProblem as exc:
+            problems.append((("theme", "fonts", "fallback", i), str(exc)))
+    for role in ("heading", "body"):
+        ref = getattr(fonts, role)
+        try:
+            main = _font_path(base, ref)
+            bundled = (str(p) for p in (*BUNDLED.values(), EMOJI) if str(p) != str(main))
+            chains[role] = (str(main), *dict.fromkeys(f for f in fallback if f != str(main)), *bundled)
+        except ImageProblem as exc:
+            problems.append((("theme", "fonts", role), str(exc)))
+    return chains.get("heading"), chains.get("body"), problems
+
+
+def _glyph_problems(data: Any, body: tuple) -> list[tuple[tuple, str]]:
+    """(loc, message) for every drawn character that is in no font of the *body* chain."""
+    out = []
+    try:
+        chain = chain_for(body)
+        for loc, text in walk(Campaign, data, specmod._TextMarker):
+            for ch in chain.missing(text):
+                out.append((loc, f"character {describe(ch)} is in no configured font; remove it "
+                            "or add a font that has it to theme.fonts.fallback"))
+    except Exception as exc:  # noqa: BLE001 — a font _font_path could open but not measure
+        out.append((("theme", "fonts"), f"cannot read font: {exc}"))
+    return out
+
+
+def _templates(output: specmod.Output, base: Path) -> tuple[dict[str, Template], list[tuple[tuple, str]], list[Problem]]:
+    """(templates by name, (loc, message) for names that do not resolve, problems inside
+    the template files)."""
+    templates: dict[str, Template] = {}
+    named: list[tuple[tuple, str]] = []
+    inside_files: list[Problem] = []
+    try:
+        resolve_inside(base, output.templates_dir)
+    except ImageProblem as exc:
+        return templates, [(("output", "templates_dir"), str(exc))], inside_files
+    paths = search_path(base, output.templates_dir)
+    for i, name in enumerate(output.templates):
+        found = find_template(name, paths) if _plain_name(name) else None
+        if found is None:
+            named.append((("output", "templates", i), _no_template(name, paths, output.templates_dir)))
+            continue
+        if found.parent == paths[0] and not inside(found, base):
+            named.append((("output", "templates", i), f"{output.templates_dir}/{name}.yaml is a link to a file "
+                          "outside the campaign folder; copy the template in instead of linking it"))
+            continue
+        tpl, tpl_problems = load_template(found, base)
+        inside_files.extend(tpl_problems)
+        if tpl is not None:
+            templates[name] = tpl
+    return templates, named, inside_files
+
+
 def _section(model: type[BaseModel], data: Any, loc: tuple, only: tuple = ()):
     """One section of the raw spec validated on its own (None when absent or invalid).
 
@@ -394,58 +440,6 @@ def _section(model: type[BaseModel], data: Any, loc: tuple, only: tuple = ()):
         return model.model_validate(node)
     except ValueError:
         return None
-
-
-def _near(full: Path, base: Path) -> str:
-    guess = _near_name(full, base)
-    return f" — did you mean '{guess}'?" if guess else " (paths are relative to the spec's folder)"
-
-
-def _clean_text(data) -> list[tuple[tuple, str, str]]:
-    """Clean every display text of the raw spec in place (:func:`textclean.clean`, line
-    breaks kept); (loc, message, severity) for each control character (an error) and each
-    invisible character removed (a warning)."""
-    out = []
-    for loc, text in list(walk(Campaign, data, specmod._TextMarker)):
-        for ch in control_characters(text):
-            out.append((loc, f"control character {codepoint(ch)} in the text; remove it (a line "
-                        "break is written as a new line in a '|' block)", "error"))
-        for ch in invisible_characters(text):
-            out.append((loc, f"invisible character {codepoint(ch)} is removed from the text", "warning"))
-        cleaned = clean(text, multiline=True)
-        if cleaned != text:
-            node = data
-            for key in loc[:-1]:
-                node = node[key]
-            node[loc[-1]] = cleaned
-    return out
-
-
-def _plain_name(name: str) -> bool:
-    """A template name is a file stem: no folders, no '..'."""
-    return (
-        bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
-        and name.isprintable() and len(name.encode("utf-8")) <= 200
-    )
-
-
-def _no_template(name: str, paths: list[Path], templates_dir: str) -> str:
-    from .template import builtin_names
-
-    if not _plain_name(name):
-        return (
-            f"'{shorten(name)}' is not a template name; use a built-in one ({', '.join(builtin_names())}) or the "
-            f"name of a file in {templates_dir}/ without '.yaml'"
-        )
-    own = sorted(p.stem for p in paths[0].glob("*.yaml")) if paths and paths[0].is_dir() else []
-    known = list(dict.fromkeys(own + builtin_names()))
-    guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f" — did you mean '{guess[0]}'?" if guess else ""
-    mine = f"; yours: {', '.join(own)}" if own else ""
-    return (
-        f"no template named '{name}'{hint} (built-in: {', '.join(builtin_names())}{mine}; "
-        f"or add {templates_dir}/{name}.yaml)"
-    )
 
 
 def _font_path(base: Path, ref: str) -> Path:
@@ -475,6 +469,41 @@ def _font_path(base: Path, ref: str) -> Path:
     except Exception as exc:  # noqa: BLE001 — fontTools raises many kinds
         raise ImageProblem(f"{ref} is not a font fontTools can read ({exc}); export it again") from None
     return full
+
+
+def _near(full: Path, base: Path) -> str:
+    guess = _near_name(full, base)
+    return f" — did you mean '{guess}'?" if guess else " (paths are relative to the spec's folder)"
+
+
+def _plain_name(name: str) -> bool:
+    """A template name is a file stem: no folders, no '..'."""
+    return (
+        bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+        and name.isprintable() and len(name.encode("utf-8")) <= 200
+    )
+
+
+def _no_template(name: str, paths: list[Path], templates_dir: str) -> str:
+    from .template import builtin_names
+
+    if not _plain_name(name):
+        return (
+            f"'{shorten(name)}' is not a template name; use a built-in one ({', '.join(builtin_names())}) or the "
+            f"name of a file in {templates_dir}/ without '.yaml'"
+        )
+    own = sorted(p.stem for p in paths[0].glob("*.yaml")) if paths and paths[0].is_dir() else []
+    known = list(dict.fromkeys(own + builtin_names()))
+    guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f" — did you mean '{guess[0]}'?" if guess else ""
+    mine = f"; yours: {', '.join(own)}" if own else ""
+    return (
+        f"no template named '{name}'{hint} (built-in: {', '.join(builtin_names())}{mine}; "
+        f"or add {templates_dir}/{name}.yaml)"
+    )
+
+
+# --------------------------------------------------------------------------- templates
 
 
 def load_template(path: Path, base: Path | None = None) -> tuple[Template | None, list[Problem]]:
@@ -546,3 +575,49 @@ def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Probl
                 )
             )
     return tpl, tuple(problems)
+
+
+# --------------------------------------------------------------------------- marked fields
+
+
+def _marker(annotation, marker_type) -> bool:
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, marker_type):
+            return True
+    return False
+
+
+def walk(model: type[BaseModel], data: Any, marker_type, loc: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Yield (loc, value) for every value in raw *data* whose field carries *marker_type*."""
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        if name not in data:
+            continue
+        yield from _walk_value(info.annotation, info.metadata, data[name], marker_type, loc + (name,))
+
+
+def _walk_value(annotation, metadata, value, marker_type, loc):
+    if any(isinstance(m, marker_type) for m in metadata) or _marker(annotation, marker_type):
+        if isinstance(value, str):
+            yield loc, value
+        return
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is list and args and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_value(args[0], (), item, marker_type, loc + (i,))
+        return
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        for arg in args:
+            if arg is type(None):
+                continue
+            yield from _walk_value(arg, (), value, marker_type, loc)
+        return
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if isinstance(value, str) and annotation is specmod.Benefit:
+            # A benefit written as a plain string is its text.
+            if marker_type is specmod._TextMarker:
+                yield loc, value
+            return
+        yield from walk(annotation, value, marker_type, loc)

@@ -5,7 +5,7 @@ matrix expands to one variant per combination of factor levels, named by its lev
 ("short-cash-red"), minus the excluded combinations, up to the cap.  Each variant is
 the base spec with its overrides applied, validated and checked like the base, so a
 variant that names an unknown field, a missing image or a character no font has is
-reported like any other mistake.
+reported like any other mistake: :func:`with_variants`, the loader's last stage.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import copy
 import difflib
 import itertools
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel
 
-from .yamlsrc import _is_model, _members, _strip
+from .specerrors import _is_model, _members, _strip
 
 BASE = "base"
 
@@ -135,6 +135,53 @@ def duplicate_names(defs: list[VariantDef]) -> list[str]:
             dup.append(d.name)
         seen.add(d.name)
     return dup
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def with_variants(loaded, data, shown: str, check):
+    """*loaded* with every variant it declares loaded too: ``loaded.variants``, each the
+    base *data* with the variant's overrides applied and checked by *check* (the loader's
+    one-spec check: raw data → (Loaded | None, problems)).  A variant's problems are
+    reported at the entry that declares it, each once.
+
+    Returns (loaded, problems)."""
+    from .errors import Problem, relocate
+    from .spec import Campaign
+    from .yamlsrc import dotted, line_of
+
+    problems: list[Problem] = []
+    spec = loaded.spec
+    for loc, message in matrix_problems(spec):
+        problems.append(Problem(message, file=shown, line=line_of(data, loc), path=dotted(loc)))
+    defs = expand(spec)
+    for name in duplicate_names(defs):
+        problems.append(Problem(f"two variants are named '{name}'; variant names must be unique", file=shown,
+                                line=line_of(data, ("variants",)), path="variants"))
+    base_messages: set = set()
+    out = []
+    for d in defs:
+        bad = False
+        for key in d.overrides:
+            why = path_problem(Campaign, key)
+            if why:
+                loc = d.loc + ("set", key) if d.loc[0] == "variants" else d.loc
+                problems.append(Problem(why, file=shown, line=line_of(data, loc), path=dotted(loc)))
+                bad = True
+        if bad:
+            continue
+        try:
+            vdata = apply(data, d.overrides)
+        except OverrideError as exc:
+            loc = d.loc + ("set", exc.key) if d.loc[0] == "variants" else d.loc
+            problems.append(Problem(str(exc), file=shown, line=line_of(data, loc), path=dotted(loc)))
+            continue
+        vloaded, vproblems = check(vdata, loaded.path, shown)
+        problems.extend(relocate(vproblems, base_messages, shown, line_of(data, d.loc), f"variant '{d.name}'"))
+        if vloaded is not None:
+            out.append((d, vloaded))
+    return replace(loaded, variants=tuple(out)), problems
 
 
 # --------------------------------------------------------------------------- overrides
