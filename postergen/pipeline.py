@@ -232,9 +232,11 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
     order = {"jpeg": 0, "png": 1, "webp": 2}
     for r in sorted((r for r in result.rows if r["kind"] == "poster" and r["format"] in order), key=lambda r: order[r["format"]]):
         posters.setdefault((r["variant"] or "base", r["channel"]), out / r["path"])
-    built = site_files(loaded, rows, posters)
-    for f in built.files:
+
+    def write(f) -> None:  # as each file is made: a page's HTML is not kept until the end
         _record(result, out, f.path, f.data, digest, kind=f.kind, variant=f.variant, channel=f.channel, code=f.code, url=f.url)
+
+    built = site_files(loaded, rows, posters, sink=write)
     for path, message in built.failures:
         result.failures.append(Failure(path, message))
     for message in built.warnings:

@@ -174,3 +174,16 @@ def test_png_level_out_of_range_names_the_field(tmp_path):
     with pytest.raises(SpecError) as info:
         load_campaign(make_campaign(tmp_path, {"output.png_level": 10}))
     assert "output.png_level" in str(info.value)
+
+
+def test_site_files_go_to_the_sink_as_they_are_made_and_are_not_kept():
+    from postergen.jobs import codes_for
+    from postergen.site.build import site_files
+
+    loaded = load_campaign(Path(__file__).resolve().parent.parent / "examples" / "tea-invite")
+    rows, _ = codes_for(loaded, {})
+    kept = site_files(loaded, rows)
+    streamed: list = []
+    built = site_files(loaded, rows, sink=streamed.append)
+    assert built.files == [] and built.pages == [] and built.made == len(kept.pages) == 3
+    assert [(f.path, f.data) for f in streamed] == [(f.path, f.data) for f in kept.files]
