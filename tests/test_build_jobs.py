@@ -187,3 +187,19 @@ def test_site_files_go_to_the_sink_as_they_are_made_and_are_not_kept():
     built = site_files(loaded, rows, sink=streamed.append)
     assert built.files == [] and built.pages == [] and built.made == len(kept.pages) == 3
     assert [(f.path, f.data) for f in streamed] == [(f.path, f.data) for f in kept.files]
+
+
+def test_the_fast_cmap_reader_gives_fonttools_advances():
+    """Face reads code point → advance from the raw cmap/hmtx (start-up: a CJK face's
+    glyph names are never decoded); the mapping is exactly fontTools'."""
+    import glob
+
+    from fontTools.ttLib import TTFont
+
+    from postergen.fonts import FONT_DIR, _raw_advances
+
+    paths = sorted(glob.glob(str(FONT_DIR / "*.[ot]tf"))) + sorted(glob.glob("/usr/share/fonts/**/*.ttf", recursive=True))[:12]
+    for path in paths:
+        with TTFont(path, lazy=True) as fast, TTFont(path, lazy=True) as font:
+            metrics = font["hmtx"].metrics
+            assert _raw_advances(fast) == {cp: metrics[g][0] for cp, g in (font.getBestCmap() or {}).items()}, path
