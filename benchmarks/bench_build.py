@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -55,12 +56,16 @@ def make_campaign(folder: Path, channels: int, site: bool) -> Path:
     return folder
 
 
-def run_build(campaign: Path, out: Path, jobs: int) -> float:
+def run_build(campaign: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and its workers)."""
     env = {**os.environ, "BENCH_SECRET": "bench-secret-0123456789abcdef", "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "postergen", "build", str(campaign), "-o", str(out), "-j", str(jobs), "-q"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, env=env, check=True)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -82,16 +87,17 @@ def main() -> None:
             poster = next((tmp / f"many-{i}" / "posters").rglob("*.jpg"))
             floor.append(encode_floor(poster, n, args.jobs, 88))
             shutil.rmtree(tmp / f"one-{i}")
-        one_s, many_s, again_s, floor_s = (statistics.median(x) for x in (one, many, again, floor))
+        (one_s, one_cpu), (many_s, many_cpu), (again_s, again_cpu) = (
+            (statistics.median(w for w, _ in x), statistics.median(c for _, c in x)) for x in (one, many, again))
+        floor_s = statistics.median(floor)
         print(f"{n} channels, bold 1080x1920 JPEG q88{' with landing pages' if args.site else ''}, "
-              f"median of {args.repeat}")
-        print(f"  build -j1 (whole command)  {one_s:7.2f} s  {n / one_s:7.1f} posters/s")
-        print(f"  build -j{args.jobs} (whole command)  {many_s:7.2f} s  {n / many_s:7.1f} posters/s")
+              f"median of {args.repeat}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"  build -j1 (whole command)  {one_s:7.2f} s  {n / one_s:7.1f} posters/s   cpu {one_cpu:5.2f} s")
+        print(f"  build -j{args.jobs} (whole command)  {many_s:7.2f} s  {n / many_s:7.1f} posters/s   cpu {many_cpu:5.2f} s")
         print(f"  speed-up -j{args.jobs} / -j1         {one_s / many_s:7.2f}x     (target ≥ 1.8)")
         print(f"  JPEG encode floor (-j{args.jobs})    {floor_s:7.2f} s  {n / floor_s:7.1f} posters/s")
         print(f"  ratio build -j{args.jobs} / floor     {floor_s / many_s:7.2f}      (≥ 0.30 meets 60/s against a 200/s floor)")
-        print(f"  unchanged rebuild -j{args.jobs}      {again_s:7.2f} s  ({again_s / many_s:.2f} of a fresh build)")
-
+        print(f"  unchanged rebuild -j{args.jobs}      {again_s:7.2f} s  ({again_s / many_s:.2f} of a fresh build)   cpu {again_cpu:5.2f} s")
 
 if __name__ == "__main__":
     main()
