@@ -28,6 +28,7 @@ SpecArg = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+JobsOpt = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes that render posters (default: every core; 1: this process). The files are the same for any number.")]
 
 
 def _err(text: str) -> None:
@@ -132,10 +133,14 @@ def validate(
 def build(
     spec: SpecArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    jobs: JobsOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Render every poster the spec asks for, and write manifest.json/.csv.
+
+    Posters whose inputs (spec, template, fonts, images, code, postergen) are unchanged
+    since the last build into the same folder are not rendered again.
 
     Example: postergen build examples/tea-invite -o out
     """
@@ -145,7 +150,7 @@ def build(
 
     try:
         loaded = load_campaign(spec)
-        result = _with_progress(loaded, quiet or as_json, lambda progress: run_build(loaded, out, progress=progress))
+        result = _with_progress(loaded, quiet or as_json, lambda progress: run_build(loaded, out, progress=progress, jobs=jobs))
     except PostergenError as exc:
         _fail(exc, as_json, quiet)
     if as_json:
@@ -154,6 +159,7 @@ def build(
             "summary": result.summary(),
             "written": result.written,
             "unchanged": result.unchanged,
+            "skipped": result.skipped,
             "failures": [{"path": f.path, "message": f.message} for f in result.failures],
             "warnings": [p.to_dict() for p in result.warnings],
         }
@@ -366,6 +372,7 @@ def export(
     spec: SpecArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Hand-off folder.")] = Path("handoff"),
     as_zip: Annotated[bool, typer.Option("--zip", help="Also write <campaign>-handoff.zip.")] = False,
+    jobs: JobsOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -379,7 +386,7 @@ def export(
 
     try:
         loaded = load_campaign(spec)
-        result = _with_progress(loaded, quiet or as_json, lambda progress: run_export(loaded, out, zip=as_zip, progress=progress))
+        result = _with_progress(loaded, quiet or as_json, lambda progress: run_export(loaded, out, zip=as_zip, progress=progress, jobs=jobs))
     except PostergenError as exc:
         _fail(exc, as_json, quiet)
     for failure in result.build.failures:
@@ -411,6 +418,7 @@ def preview(
     out: Annotated[Path, typer.Option("--out", "-o", help="Preview folder (the build goes to its build/).")] = Path("preview"),
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="A previous preview (or build) folder to compare with.")] = None,
     tolerance: Annotated[float, typer.Option("--tolerance", min=0, max=100, help="Changed area, in percent of a poster, up to which it counts as unchanged.")] = 0.0,
+    jobs: JobsOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -429,7 +437,7 @@ def preview(
     try:
         loaded = load_campaign(spec)
         if quiet or as_json or not sys.stderr.isatty():
-            result = run_preview(loaded, out, baseline=baseline, tolerance=tolerance)
+            result = run_preview(loaded, out, baseline=baseline, tolerance=tolerance, jobs=jobs)
         else:
             from rich.console import Console
             from rich.progress import Progress
@@ -442,7 +450,7 @@ def preview(
                         tasks[stage] = bar.add_task(stage, total=total)
                     bar.update(tasks[stage], completed=done)
 
-                result = run_preview(loaded, out, baseline=baseline, tolerance=tolerance, progress=step)
+                result = run_preview(loaded, out, baseline=baseline, tolerance=tolerance, progress=step, jobs=jobs)
     except PostergenError as exc:
         _fail(exc, as_json, quiet)
     if not as_json:

@@ -47,9 +47,12 @@ class Face:
 
         font = TTFont(str(self.path), fontNumber=index, lazy=True)
         upm = font["head"].unitsPerEm
-        cmap = font.getBestCmap() or {}
-        hmtx = font["hmtx"].metrics
-        self.advances: dict[int, float] = {cp: hmtx[g][0] / upm for cp, g in cmap.items()}
+        advances = _raw_advances(font)
+        if advances is None:  # a cmap format the fast path does not read
+            cmap = font.getBestCmap() or {}
+            hmtx = font["hmtx"].metrics
+            advances = {cp: hmtx[g][0] for cp, g in cmap.items()}
+        self.advances: dict[int, float] = {cp: adv / upm for cp, adv in advances.items()}
         os2 = font["OS/2"] if "OS/2" in font else None
         if os2 is not None and os2.sTypoAscender:
             self.ascent = os2.sTypoAscender / upm
@@ -108,6 +111,62 @@ class Face:
 
     def __repr__(self) -> str:
         return f"Face({self.path.name})"
+
+
+# getBestCmap's order of preference: (platform, encoding) of the subtable to read.
+_CMAP_ORDER = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
+
+
+def _raw_advances(font) -> dict[int, int] | None:
+    """{code point: advance in font units} read straight from the raw ``cmap`` (format 4
+    or 12) and ``hmtx`` tables by glyph index — the same mapping as fontTools'
+    ``getBestCmap`` and ``hmtx``, without decoding the glyph names (a CFF font's charset:
+    most of a CJK face's load time).  None for any other cmap format."""
+    import struct
+
+    try:
+        cmap, hmtx = font.reader["cmap"], font.reader["hmtx"]
+        n_metrics = font["hhea"].numberOfHMetrics
+    except KeyError:
+        return None
+    tables = {}
+    for i in range(struct.unpack_from(">H", cmap, 2)[0]):
+        platform, encoding, offset = struct.unpack_from(">HHI", cmap, 4 + 8 * i)
+        tables.setdefault((platform, encoding), offset)
+    offset = next((tables[k] for k in _CMAP_ORDER if k in tables), None)
+    if offset is None:
+        return None
+    widths = struct.unpack_from(f">{n_metrics}H", b"".join(hmtx[i:i + 2] for i in range(0, 4 * n_metrics, 4)))
+    last = widths[-1]
+    glyphs: dict[int, int] = {}
+    fmt = struct.unpack_from(">H", cmap, offset)[0]
+    if fmt == 12:
+        (groups,) = struct.unpack_from(">I", cmap, offset + 12)
+        for g in range(groups):
+            start, end, first = struct.unpack_from(">III", cmap, offset + 16 + 12 * g)
+            for cp in range(start, end + 1):
+                glyphs[cp] = first + cp - start
+    elif fmt == 4:
+        segs = struct.unpack_from(">H", cmap, offset + 6)[0] // 2
+        ends = struct.unpack_from(f">{segs}H", cmap, offset + 14)
+        starts = struct.unpack_from(f">{segs}H", cmap, offset + 16 + 2 * segs)
+        deltas = struct.unpack_from(f">{segs}h", cmap, offset + 16 + 4 * segs)
+        ranges_at = offset + 16 + 6 * segs
+        ranges = struct.unpack_from(f">{segs}H", cmap, ranges_at)
+        for s, (start, end, delta, rng) in enumerate(zip(starts, ends, deltas, ranges)):
+            if s == segs - 1:  # the closing segment (0xFFFF), as fontTools reads it
+                break
+            for cp in range(start, end + 1):
+                if rng == 0:
+                    g = (cp + delta) & 0xFFFF
+                else:
+                    g = struct.unpack_from(">H", cmap, ranges_at + 2 * s + rng + 2 * (cp - start))[0]
+                    g = (g + delta) & 0xFFFF if g else 0
+                if g:  # glyph 0 is .notdef: the character is not in the face
+                    glyphs[cp] = g
+    else:
+        return None
+    return {cp: widths[g] if g < n_metrics else last for cp, g in glyphs.items()}
 
 
 def _strike(font) -> int | None:

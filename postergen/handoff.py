@@ -41,8 +41,9 @@ class ExportResult:
         return text + (f", {self.zip_path.name}" if self.zip_path else "")
 
 
-def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=None) -> ExportResult:
-    """Build the campaign and package one hand-off folder per channel."""
+def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=None, jobs: int | None = None) -> ExportResult:
+    """Build the campaign (with *jobs* worker processes: see :func:`postergen.pipeline.build`)
+    and package one hand-off folder per channel."""
     from .jobs import codes_for
     from .pipeline import build
 
@@ -51,7 +52,7 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
 
     out = ensure_folder(local_folder(out, "export"))
     result = ExportResult(out=out)
-    result.build = built = build(loaded, out / ".build", progress=progress, environ=environ)
+    result.build = built = build(loaded, out / ".build", progress=progress, environ=environ, jobs=jobs)
     rows, _ = codes_for(loaded, environ)
     variants = loaded.variant_list()
     total = sum(w for _, w, _, _ in variants)

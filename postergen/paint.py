@@ -370,11 +370,12 @@ _PAINT = {
 FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 
 
-def encode(image, fmt: str, quality: int = 90) -> bytes:
-    """Encode *image* without metadata; the same image gives the same bytes."""
+def encode(image, fmt: str, quality: int = 90, png_level: int = 1) -> bytes:
+    """Encode *image* without metadata; the same image gives the same bytes.  *png_level*
+    is the zlib level of a PNG (``output.png_level``): it changes the size, not the pixels."""
     buf = io.BytesIO()
     if fmt == "png":
-        image.save(buf, "PNG", compress_level=6)
+        image.save(buf, "PNG", compress_level=png_level)
     elif fmt == "jpeg":
         image.save(buf, "JPEG", quality=quality, subsampling=0, optimize=False, progressive=False)
     elif fmt == "webp":

@@ -3,13 +3,15 @@
 ::
 
     loaded = load_campaign(spec)            # every problem reported at once
-    for job in plan(loaded):                # channel × template × size × format
+    jobs = plan(loaded)                     # channel × template × size × format
+    skip the jobs whose input hash and file match the last manifest (postergen.incremental)
+    render the others on every core (postergen.renderjobs), each:
         tree = layout_poster(...)           # pure data
         image = paint(tree)                 # Pillow
         verify the QR code decodes to job.url (zxing-cpp), at full and half size
         write_atomic(out / job.path, encode(image, job.format))
     print sizes: the same layout painted as a PDF (WeasyPrint): vector text and QR
-    write redirect pages (short form), then manifest.json / manifest.csv
+    write redirect pages (short form) and the site, then manifest.json / manifest.csv
 
 One poster that fails (text that cannot fit under an 'error' overflow policy, a QR code
 that does not scan) is reported and the others are still written.
@@ -27,16 +29,13 @@ from . import __version__
 from .checks import check_tracking
 from .csvsafe import csv_text
 from .errors import PostergenError, Problem, SpecError
-from .layout import QRItem
 from .loader import Loaded, load_campaign
-from .paint import encode
-from .render import PosterRenderer
-from .jobs import Job, codes_for, layout_job, plan
-from .qrcheck import verify
+from .jobs import Job, codes_for, plan
 from .writer import clean_temp_files, output_lock, sha256, write_atomic
 
 MANIFEST_FIELDS = [
     "path", "kind", "variant", "channel", "template", "size", "format", "code", "url", "sha256", "spec_sha256",
+    "inputs_sha256",
 ]
 
 
@@ -55,6 +54,7 @@ class BuildResult:
     rows: list[dict] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # posters not rendered: inputs unchanged (also in unchanged)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -95,8 +95,14 @@ def build(
     out: str | Path,
     progress: Callable[[Job], None] | None = None,
     environ=None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Render every poster of the campaign *spec* into the folder *out* (a URL is refused).
+
+    *jobs* worker processes render the posters (default: every core this process may run
+    on; 1: this process only); the files are the same for any number.  A poster whose
+    inputs are unchanged since the last build into *out* (the input hash in its manifest
+    row, and its file still has the manifest's bytes) is not rendered again.
 
     The folder is locked while the build writes (a second build into it stops with a
     message), and its manifest is removed before the first file is written and written
@@ -107,88 +113,70 @@ def build(
 
     out = local_folder(out, "build")
     with contextlib.ExitStack() as claim:
-        return _build(spec, out, progress, environ, claim)
+        return _build(spec, out, progress, environ, claim, jobs)
 
 
-def _build(spec, out, progress, environ, claim: contextlib.ExitStack) -> BuildResult:
+def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: int | None) -> BuildResult:
+    from .incremental import InputHasher, reusable
+    from .procpool import cores
+    from .renderjobs import Settings, render_jobs
+
     loaded = spec if isinstance(spec, Loaded) else load_campaign(spec)
     tracking = check_tracking(loaded, environ)
     if any(p.severity == "error" for p in tracking):
         raise SpecError(tracking)
     jobs = plan(loaded, environ)
     result = BuildResult(out=out, warnings=list(loaded.warnings) + tracking)
-    _claim_output(out, claim)
+    previous = _claim_output(out, claim)
     digest = spec_hash(loaded)
-    quality = loaded.spec.output.quality
-    renderer = PosterRenderer(loaded)
-    painted: dict[tuple, object] = {}
-    bad: dict[tuple, str] = {}
-    for job in jobs:
-        if job.format == "pdf":
-            _print_job(result, out, loaded, job, digest)
+    output = loaded.spec.output
+    settings = Settings(out, output.quality, output.png_level)
+    hasher = InputHasher(loaded, output.quality, output.png_level)
+    inputs = [hasher.of(job) for job in jobs]
+    outcomes: dict[int, object] = {}
+    todo = []
+    for index, job in enumerate(jobs):
+        row = previous.get(job.path)
+        if reusable(out, row, inputs[index]):
+            outcomes[index] = row
             if progress:
                 progress(job)
-            continue
-        key = (job.variant, job.template, job.width, job.height, job.url)
-        try:
-            if key in bad:
-                raise PostergenError(bad[key])
-            image = painted.get(key)
-            if image is None:
-                try:
-                    rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url, channel=job.channel)
-                except PostergenError as exc:
-                    bad[key] = str(exc)
-                    raise
-                image = painted[key] = rendered.image
-                for message in rendered.warnings:
-                    result.warnings.append(Problem(f"{job.label}: {message}", file=str(loaded.path), severity="warning"))
-                if len(painted) > 4:
-                    painted.pop(next(iter(painted)))
-            data = encode(image, job.format, quality)
-        except PostergenError as exc:
-            result.failures.append(Failure(job.path, str(exc), job))
-            if progress:
-                progress(job)
-            continue
-        _record(result, out, job.path, data, digest, kind="poster", job=job)
+        else:
+            todo.append((index, job))
+
+    def done(index: int, outcome) -> None:
+        outcomes[index] = outcome
         if progress:
-            progress(job)
+            progress(jobs[index])
+
+    render_jobs(loaded, settings, todo, workers or cores(), done)
+    for index, job in enumerate(jobs):  # in the plan's order, whatever order they finished in
+        outcome = outcomes[index]
+        if isinstance(outcome, dict):  # unchanged since the last build: not rendered
+            result.skipped.append(job.path)
+            sha, changed, messages = outcome["sha256"], False, outcome.get("warnings") or ()
+        elif outcome.failure:
+            result.failures.append(Failure(job.path, outcome.failure, job))
+            continue
+        else:
+            sha, changed, messages = outcome.sha256, outcome.changed, outcome.warnings
+        for message in messages:
+            warning = Problem(message, file=str(loaded.path), severity="warning")
+            if job.format != "pdf" or str(warning) not in {str(w) for w in result.warnings}:
+                result.warnings.append(warning)
+        _row(result, job.path, sha, changed, digest, kind="poster", job=job, inputs=inputs[index], warnings=list(messages))
     _write_redirects(result, out, loaded, jobs, digest)
     _write_landing(result, out, loaded, environ, digest)
     write_manifest(out, loaded, result.rows, digest)
     return result
 
 
-def _print_job(result: BuildResult, out: Path, loaded: Loaded, job: Job, digest: str) -> None:
-    """Lay out for the print size, check the QR code, paint the PDF (WeasyPrint)."""
-    from .pdf import asset_fields, paint_pdf, print_warnings
-    from .qrcheck import render_alone
-
-    from .channels import print_settings
-
-    settings = print_settings(loaded.variant(job.variant, job.channel).spec)
-    size = job.print_size
-    try:
-        tree = layout_job(loaded, job)
-        qr = next((i for i in tree.items if isinstance(i, QRItem)), None)
-        if qr is not None:
-            problem = verify(render_alone(qr), job.url)
-            if problem:
-                raise PostergenError(problem)
-        data = paint_pdf(tree, trim_mm=size.trim_mm, bleed_mm=settings.bleed_mm, crop_marks=settings.crop_marks, base_dir=loaded.base)
-    except PostergenError as exc:
-        result.failures.append(Failure(job.path, str(exc), job))
-        return
-    for message in print_warnings(tree, trim_mm=size.trim_mm, min_dpi=settings.min_dpi, fields=asset_fields(loaded)):
-        warning = Problem(f"{job.label}: {message}", file=str(loaded.path), severity="warning")
-        if str(warning) not in {str(w) for w in result.warnings}:
-            result.warnings.append(warning)
-    _record(result, out, job.path, data, digest, kind="poster", job=job)
+def _record(result: BuildResult, out: Path, path: str, data: bytes, digest: str, kind: str, **extra) -> None:
+    _row(result, path, sha256(data), write_atomic(out / path, data), digest, kind, **extra)
 
 
-def _record(result: BuildResult, out: Path, path: str, data: bytes, digest: str, kind: str, job: Job | None = None, **extra) -> None:
-    changed = write_atomic(out / path, data)
+def _row(result: BuildResult, path: str, sha: str, changed: bool, digest: str, kind: str, job: Job | None = None,
+         inputs: str = "", warnings: list[str] | None = None, **extra) -> None:
     (result.written if changed else result.unchanged).append(path)
     row = {
         "path": path,
@@ -200,9 +188,13 @@ def _record(result: BuildResult, out: Path, path: str, data: bytes, digest: str,
         "format": job.format if job else "html",
         "code": job.code if job else extra.get("code", ""),
         "url": (job.full_url or job.url) if job else extra.get("url", ""),
-        "sha256": sha256(data),
+        "sha256": sha,
         "spec_sha256": digest,
     }
+    if inputs:
+        row["inputs_sha256"] = inputs
+    if warnings:
+        row["warnings"] = warnings  # manifest.json only: said again when the poster is not rendered
     result.rows.append(row)
 
 
@@ -240,9 +232,11 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
     order = {"jpeg": 0, "png": 1, "webp": 2}
     for r in sorted((r for r in result.rows if r["kind"] == "poster" and r["format"] in order), key=lambda r: order[r["format"]]):
         posters.setdefault((r["variant"] or "base", r["channel"]), out / r["path"])
-    built = site_files(loaded, rows, posters)
-    for f in built.files:
+
+    def write(f) -> None:  # as each file is made: a page's HTML is not kept until the end
         _record(result, out, f.path, f.data, digest, kind=f.kind, variant=f.variant, channel=f.channel, code=f.code, url=f.url)
+
+    built = site_files(loaded, rows, posters, sink=write)
     for path, message in built.failures:
         result.failures.append(Failure(path, message))
     for message in built.warnings:
@@ -251,16 +245,21 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
             result.warnings.append(warning)
 
 
-def _claim_output(out: Path, claim: contextlib.ExitStack) -> None:
-    """Lock *out* for this build, remove its manifest (it is about to stop being true) and
-    the temporary files an interrupted build left (postergen's own only)."""
+def _claim_output(out: Path, claim: contextlib.ExitStack) -> dict[str, dict]:
+    """Lock *out* for this build, read the poster rows of its manifest (the input hashes of
+    the last build), remove it (it is about to stop being true) and the temporary files an
+    interrupted build left (postergen's own only)."""
+    from .incremental import previous_rows
+
     claim.enter_context(output_lock(out))
+    previous = previous_rows(out)
     for name in ("manifest.json", "manifest.csv"):
         try:
             (out / name).unlink(missing_ok=True)
         except IsADirectoryError:
             raise PostergenError(f"{out / name} is a folder; postergen writes its manifest there — remove it") from None
     clean_temp_files(out)
+    return previous
 
 
 def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> None:

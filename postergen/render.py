@@ -7,8 +7,9 @@ per participant) and ``serve`` (a participant's poster on demand) all call
 benefits, price) and which are *personal* (the trust header's inviter, the QR code and
 anything bound to ``person.*``).
 
-Static layers are laid out and painted once per (variant, template, size) into a base
-image.  A later static layer can go into the base only when no personal layer painted
+Static layers are laid out and painted once per content (the effective spec of the
+variant or channel, the template, fonts and size) into a base image, so channels and
+variants whose spec is the same share one.  A later static layer can go into the base only when no personal layer painted
 before it overlaps it — otherwise it is painted again per poster, in layer order, so the
 result is pixel for pixel what painting the whole tree would give.  Per poster, the base
 is copied and only the personal layers (and those few static ones) are painted.
@@ -24,7 +25,7 @@ with the full search.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import PostergenError
@@ -65,6 +66,18 @@ class _Static:
     half_checked: dict  # (version, module, logo) -> problem or None
 
 
+def _content_key(v, template, width: int, height: int) -> str:
+    """What a static part is made of: the effective spec (a channel's or variant's own),
+    the template, the font chains, the campaign folder (assets) and the size."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in (v.spec.model_dump_json(), template.model_dump_json(), repr((v.heading, v.body, str(v.base), width, height))):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 def _overlaps(a, b) -> bool:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
@@ -85,20 +98,36 @@ class PosterRenderer:
         self.loaded = loaded
         self.cache_size = cache_size
         self.reuse_mask = reuse_mask
-        self._static: dict[tuple, _Static] = {}
+        self._static: dict[str, _Static] = {}  # content key -> painted static part
+        self._named: dict[tuple, tuple[str, dict]] = {}  # (variant, channel, template, w, h) -> (key, half_checked)
         self._masks: dict[tuple, int] = {}
 
     # ------------------------------------------------------------------ static part
 
     def _static_for(self, variant: str, template_name: str, width: int, height: int, channel: str = "") -> _Static:
-        key = (variant, channel, template_name, width, height)
-        hit = self._static.get(key)
-        if hit is not None:
-            return hit
+        """The static part for (variant, channel, template, size).  The painted base is
+        cached by *content* (the effective spec, template, fonts and size), so channels and
+        variants whose spec is the same share one; the QR half-size check and its warnings
+        stay per (variant, channel, template, size), as if nothing were shared."""
+        name = (variant, channel, template_name, width, height)
+        known = self._named.get(name)
+        if known is None:
+            v = self.loaded.variant(variant, channel)
+            known = self._named[name] = (_content_key(v, v.templates[template_name], width, height), {})
+            if len(self._named) > 64 * self.cache_size:
+                self._named.pop(next(iter(self._named)))
+        key, half_checked = known
+        shared = self._static.get(key)
+        if shared is None:
+            v = self.loaded.variant(variant, channel)
+            shared = self._static[key] = self._paint_static(v, v.templates[template_name], width, height)
+            if len(self._static) > self.cache_size:
+                self._static.pop(next(iter(self._static)))
+        return replace(shared, half_checked=half_checked)
+
+    def _paint_static(self, v, template, width: int, height: int) -> _Static:
         from PIL import Image
 
-        v = self.loaded.variant(variant, channel)
-        template = v.templates[template_name]
         frame_name, frame, s, ox, oy = frame_geometry(template, width, height)
         # Where personal layers may paint (layer index, box): whatever their 'when' says.
         below = []
@@ -118,11 +147,7 @@ class PosterRenderer:
                 base_items.append((index, item))
         base = Image.new("RGB", (width, height), (255, 255, 255))
         paint_items(base, [i for _, i in base_items])
-        hit = _Static(frame_name, round(s, 6), base, placed, overlay, {})
-        self._static[key] = hit
-        if len(self._static) > self.cache_size:
-            self._static.pop(next(iter(self._static)))
-        return hit
+        return _Static(frame_name, round(s, 6), base, placed, overlay, {})
 
     # ------------------------------------------------------------------ one poster
 

@@ -253,6 +253,11 @@ class Output(Model):
     )
     formats: list[Format] = Field(default_factory=lambda: ["png"], min_length=1, description="png, jpeg and/or webp.")
     quality: int = Field(default=90, ge=1, le=100, description="JPEG/WebP quality.")
+    png_level: int = Field(
+        default=1, ge=0, le=9,
+        description="PNG (zlib) compression level, 0–9: the pixels are the same at every level; 1 (the default) is "
+        "fast, 9 makes files ~12–16% smaller and the build slower (6 took a third of a PNG build).",
+    )
     templates_dir: str = Field(
         default="templates",
         description="Folder (relative to the spec) searched for templates before the built-in ones.",

@@ -48,15 +48,11 @@ class LocalPool:
         if self.jobs == 1:
             self.executor = None
         else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+            from ..procpool import fork_pool
 
             # fork: the workers inherit the loaded campaign (fonts, templates, images) and
             # start in milliseconds; they are started here, before any thread of ours.
-            fork = "fork" in multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("fork" if fork else "spawn")
-            self.executor = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init, initargs=(config,))
-            self.executor.submit(int).result()  # launches every worker now
+            self.executor = fork_pool(self.jobs, _init, (config,))
         self.avatars = Avatars(Path("."), config.cache_folder() / "avatars", allow_remote=config.options.remote_avatars)
 
     def prefetch(self, values: list[str]) -> None:

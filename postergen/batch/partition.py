@@ -55,6 +55,7 @@ class RunConfig:
     bundle_digest: str = ""
     spec_name: str = "campaign.yaml"  # the spec's path inside the bundle
     token: str = ""  # names this configuration in a worker's cache
+    png_level: int = 1  # output.png_level
 
     def cache_folder(self) -> Path:
         if self.cache_dir:
@@ -217,7 +218,7 @@ class Worker:
                     rendered = self.renderer.render(t.variant, template, w, h, prepared.url, prepared.extra, channel=t.channel)
                     image = images[(template, w, h)] = rendered.image
                     result.warnings.extend(rendered.warnings)
-                data = encode(image, fmt, self.config.quality)
+                data = encode(image, fmt, self.config.quality, self.config.png_level)
                 path = poster_path(p.id, template, f"{w}x{h}", EXTENSIONS[fmt])
                 self._write(path, data)
                 result.paths.append(path)

@@ -205,6 +205,7 @@ def _config(loaded, target: Target, secret: bytes, options: BatchOptions, store,
     token = hashlib.sha256("\x1f".join((fingerprint, str(loaded.path), store.url, digest, target.channel_url)).encode()).hexdigest()
     return RunConfig(
         campaign=str(loaded.path), target=target, secret=secret, fingerprint=fingerprint, quality=v.spec.output.quality,
+        png_level=v.spec.output.png_level,
         out=str(store.local) if store.local is not None else store.url, options=options,
         storage_options=dict(storage_options or {}), cache_dir=cache, journal=store.local is not None,
         bundle=bundle, bundle_digest=digest, spec_name=loaded.path.relative_to(loaded.base).as_posix(), token=token,
@@ -218,7 +219,9 @@ def _pool(options: BatchOptions, config, loaded):
         return DaskPool(options.scheduler, config)
     from .executors import LocalPool
 
-    return LocalPool(options.jobs or os.cpu_count() or 1, config, loaded)
+    from ..procpool import cores
+
+    return LocalPool(options.jobs or cores(), config, loaded)
 
 
 def _prepare(store) -> None:

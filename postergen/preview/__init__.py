@@ -91,9 +91,11 @@ def preview(
     tolerance: float = DEFAULT_TOLERANCE,
     progress: Progress | None = None,
     environ=None,
+    jobs: int | None = None,
 ) -> PreviewResult:
     """Build the campaign into ``out_dir/build``, then write the contact sheets, the
     gallery and, given a *baseline* preview (or build) folder, the comparison with it.
+    *jobs*: worker processes for the build (default: every core).
 
     Raises :class:`~postergen.errors.SpecError` for an invalid spec and
     :class:`~postergen.errors.PostergenError` for an unusable baseline, before building.
@@ -129,7 +131,7 @@ def preview(
             progress("build", built[0], total)
 
         on_job = count
-    result = build(loaded, build_dir, progress=on_job, environ=environ)
+    result = build(loaded, build_dir, progress=on_job, environ=environ, jobs=jobs)
     manifest = load_manifest(build_dir)
     rows = manifest.get("files", [])
     campaign = str(manifest.get("campaign", ""))

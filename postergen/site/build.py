@@ -22,6 +22,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 from . import urls
@@ -46,13 +47,26 @@ class SiteFile:
 
 @dataclass
 class SiteBuild:
+    """The site's files (or, given a *sink*, each file handed to it as it is made and not
+    kept: a build writes a page and lets its HTML go), failures and warnings."""
+
     files: list[SiteFile] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     warnings: list[str] = field(default_factory=list)
-    pages: list = field(default_factory=list)  # the LandingPages, for size reports
+    pages: list = field(default_factory=list)  # the LandingPages, for size reports (not with a sink)
+    sink: Callable[[SiteFile], None] | None = None
+    made: int = 0  # landing pages made
+    kinds: set = field(default_factory=set)
+    _paths: set = field(default_factory=set)
 
     def add(self, f: SiteFile) -> None:
-        if all(x.path != f.path for x in self.files):
+        if f.path in self._paths:
+            return
+        self._paths.add(f.path)
+        self.kinds.add(f.kind)
+        if self.sink is not None:
+            self.sink(f)
+        else:
             self.files.append(f)
 
 
@@ -79,11 +93,13 @@ def _page_words(loaded) -> tuple[str, str]:
     return content.lang, " ".join(content.headline.split())
 
 
-def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None) -> SiteBuild:
+def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None, sink=None) -> SiteBuild:
     """The site of the campaign *loaded*: pages for every variant × channel of *rows* (the
     code table), split pages, the thank-you page, short links on this host and host rules.
 
     *posters* maps (variant, channel) to the poster file the page's share image is made of.
+    Given *sink*, every file is handed to ``sink(file)`` as soon as it is made instead of
+    being kept in the result (only its path is remembered).
     """
     from ..landing import LandingError, default_row, render_landing
     from ..landing.render import render_thanks
@@ -93,7 +109,7 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None)
 
     spec = loaded.spec
     posters = posters or {}
-    out = SiteBuild()
+    out = SiteBuild(sink=sink)
     prefix = urls.base_path(spec)
     root = SITE_DIR + prefix  # site/chayu/mango-invite/
     pages: list[Page] = []
@@ -108,7 +124,9 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None)
             except LandingError as exc:
                 out.failures.append((root + urls.page_dir(vname, row.channel) + "index.html", str(exc)))
                 continue
-            out.pages.append(page)
+            out.made += 1
+            if sink is None:
+                out.pages.append(page)
             meta = {"variant": row.variant, "channel": row.channel, "code": row.code, "url": row.url}
             out.add(SiteFile(root + page.path, page.data, "landing", **meta))
             for path, data in page.files:
@@ -118,7 +136,7 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None)
                 text = f"{SITE_DIR}{prefix}{page.path}: {message}"
                 if text not in out.warnings:
                     out.warnings.append(text)
-    if not out.pages:
+    if not out.made:
         return out
 
     channels = [c.id for c in spec.channels] or [""]
@@ -159,7 +177,7 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None)
             redirects.append(redirect)
             pages.append(Page(urlsplit(redirect.source).path, redirect_csp))
 
-    assets = [prefix + "share/"] if any(f.kind == "landing-asset" for f in out.files) else []
+    assets = [prefix + "share/"] if "landing-asset" in out.kinds else []
     rules = HostRules(_common_prefix([prefix, *(p.path for p in pages)]), pages, redirects, assets)
     _host_files(out, SITE_DIR, rules, urls.origin(urls.site_base(spec)))
     return out
