@@ -203,3 +203,37 @@ def test_the_fast_cmap_reader_gives_fonttools_advances():
         with TTFont(path, lazy=True) as fast, TTFont(path, lazy=True) as font:
             metrics = font["hmtx"].metrics
             assert _raw_advances(fast) == {cp: metrics[g][0] for cp, g in (font.getBestCmap() or {}).items()}, path
+
+
+def test_workers_die_with_a_killed_build_and_leave_the_folder_free(tmp_path):
+    """kill -9 of a build: its forked workers go too (they share the output lock and would
+    otherwise keep writing), so a re-run can take the folder at once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    spec = campaign(tmp_path / "c", **{"output.sizes": ["1080x1920", "750x1334", "1080x1080"]})
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "postergen", "build", str(spec), "-o", str(out), "-j", "2", "-q"], env=env)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    workers: list = []
+    while time.monotonic() < deadline and proc.poll() is None and len(workers) < 2:
+        try:
+            workers = [c for c in parent.children() if c.name().startswith("python")]
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.01)
+    if proc.poll() is not None:
+        pytest.skip("the build finished before its workers were seen")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"workers outlived the killed build: {[p.pid for p in alive]}"
+    result = build(spec, out, jobs=1)  # not OutputBusy
+    assert result.ok
