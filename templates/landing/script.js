@@ -8,7 +8,9 @@
   //    retried (on the next visit, when the network returns, on a timer) if it could not be;
   //  - a sticky call to action shows while no submit button is on screen;
   //  - under postergen serve, a view event is sent; on the thank-you page, the hook for the
-  //    visitor's own poster is revealed.
+  //    visitor's own poster is revealed;
+  //  - with a deadline (mechanics.deadline), the deadline text becomes a live countdown, and
+  //    at the deadline the page turns to its ended state: forms hidden, "活动已结束" shown.
   var config = JSON.parse(document.getElementById("pg-config").textContent);
   var msg = config.msg || {};
   var query = window.URLSearchParams ? new URLSearchParams(window.location.search) : null;
@@ -16,6 +18,8 @@
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
   var codeRe = new RegExp(config.codeRe || "^$");
   var refRe = new RegExp(config.refRe || "^$");
+  var clock = config.deadline;
+  var ended = !!(clock && clock.ended); // built after the deadline: the page is already in its ended state
 
   // ------------------------------------------------------------------ what the visitor came with
   var visitCode = "";
@@ -322,7 +326,7 @@
     var buttons = Array.prototype.slice.call(document.querySelectorAll("form[data-lead] button[type=submit]"));
     var shown = buttons.map(function () { return false; });
     var typing = false;
-    var update = function () { cta.hidden = typing || shown.indexOf(true) >= 0; };
+    var update = function () { cta.hidden = ended || typing || shown.indexOf(true) >= 0; };
     var seen = new window.IntersectionObserver(function (entries) {
       // A button counts as on screen when (nearly) all of it is.
       entries.forEach(function (e) { shown[buttons.indexOf(e.target)] = e.intersectionRatio >= 0.9; });
@@ -351,6 +355,54 @@
       form.scrollIntoView({block: "center", behavior: "smooth"});
       (phone.value ? consent : phone).focus({preventScroll: true});
     });
+  }
+
+  // ------------------------------------------------------------------ the deadline
+  // The visitor's clock decides: "距结束还剩 3天 04:05:06", ticking on the second, then the
+  // ended state. Whole seconds are rounded up, so the page ends exactly when 00:00:01 would go.
+  function endCampaign() {
+    ended = true;
+    each(document.querySelectorAll("[data-while]"), function (el) {
+      el.hidden = el.getAttribute("data-while") !== "ended";
+    });
+    each(forms, function (form) { form.hidden = true; });
+    if (cta) cta.hidden = true;
+  }
+  var countdown = document.getElementById("pg-countdown");
+  if (clock && !ended) {
+    var shownText = countdown && countdown.querySelector(".cd-static");
+    var live = countdown && countdown.querySelector(".cd-live");
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    var part = function (text, cls) {
+      var el = document.createElement("span");
+      if (cls) el.className = cls;
+      el.textContent = text;
+      return el;
+    };
+    var tick = function () {
+      var left = clock.at - Date.now();
+      if (left <= 0) return endCampaign();
+      if (live) {
+        var s = Math.ceil(left / 1000);
+        var days = Math.floor(s / 86400);
+        var hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60];
+        // (spaces between the groups: not drawn in the flex row, read by screen readers)
+        var parts = [part(clock.left, "cd-label"), " "];
+        if (days) parts.push(part(String(days), "cd-num"), part(clock.days), " ");
+        hms.forEach(function (n, i) {
+          if (i) parts.push(part(":"));
+          parts.push(part(two(n), "cd-num"));
+        });
+        while (live.firstChild) live.removeChild(live.firstChild);
+        parts.forEach(function (p) { live.appendChild(typeof p === "string" ? document.createTextNode(p) : p); });
+        live.hidden = false;
+        if (shownText) shownText.hidden = true;
+        countdown.hidden = false;
+      }
+      // the next whole second of what is left (a hidden tab's late timer just catches up)
+      window.setTimeout(tick, left % 1000 || 1000);
+    };
+    tick();
   }
 
   // ------------------------------------------------------------------ events (postergen serve)
