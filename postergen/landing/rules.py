@@ -8,7 +8,9 @@ template data, ``rules`` in the landing templates::
     rules.intro         ['邀请 3 位好友即可领取，', '邀得越多奖励越多']   (phrases: lines break between them)
     rules.invitee       '新人立减 10 元'          (None without invitee_reward)
     rules.facts         ['限量 5000 份', '12,000 人已参与']   (stock, participants)
-    rules.deadline      {iso, ms, ends, text, in_scarcity, ended_text} or None
+    rules.deadline      {iso, ms, ends, text, shown, scarcity, ended_text} or None
+                        (shown: the deadline text the page shows, ends or as the scarcity line
+                        says it; scarcity: [before, after] it in that line, or None)
     rules.ended         the deadline had passed when the page was built
     rules.w             the wording (titles, labels) in the page's language
 
@@ -41,7 +43,7 @@ WORDS = {
         "invitee": "好友得",
         "stock": "限量 {n} 份",
         "participants": "{n} 人已参与",
-        "left": "距结束还剩",
+        "left": "还剩",
         "days": "天",
         "ended": "活动已结束",
         "ended_text": ["本次活动已于 {deadline} 结束，", "感谢你的关注。"],
@@ -107,9 +109,17 @@ def page_rules(spec, lang: str, scarcity: str | None, now: dt.datetime | None = 
             "ms": int(mech.deadline.timestamp() * 1000),
             "ends": values["ends"],
             "text": values["deadline"],
-            "in_scarcity": bool(scarcity) and values["deadline"] in scarcity,
+            "shown": values["ends"],
+            "scarcity": None,
             "ended_text": [phrase.format(deadline=values["deadline"]) for phrase in words["ended_text"]],
         }
+        # A scarcity line that already says the deadline ('限量 5000 杯 · 7月14日 23:59 截止')
+        # is where the countdown goes: (text before, text after); the page does not repeat it.
+        for shown in (values["ends"], values["deadline"], values["deadline_date"]):
+            if scarcity and shown in scarcity:
+                before, _, after = scarcity.partition(shown)
+                deadline.update(shown=shown, scarcity=[before, after])
+                break
     return {
         "ladder": ladder,
         "intro": intro,

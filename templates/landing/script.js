@@ -358,46 +358,58 @@
   }
 
   // ------------------------------------------------------------------ the deadline
-  // The visitor's clock decides: "距结束还剩 3天 04:05:06", ticking on the second, then the
-  // ended state. Whole seconds are rounded up, so the page ends exactly when 00:00:01 would go.
+  // The visitor's clock decides: the deadline text becomes "还剩 3天 04:05:06", ticking on the
+  // second; at the deadline the text is back and the page turns to its ended state. Whole
+  // seconds are rounded up, so the page ends exactly when 00:00:01 would go.
+  var countdown = document.getElementById("pg-countdown");
+  var shownText = countdown && countdown.querySelector(".cd-static");
+  var live = countdown && countdown.querySelector(".cd-live");
   function endCampaign() {
     ended = true;
+    if (live) live.hidden = true;
+    if (shownText) shownText.hidden = false; // "7月14日 23:59 截止"
     each(document.querySelectorAll("[data-while]"), function (el) {
       el.hidden = el.getAttribute("data-while") !== "ended";
     });
     each(forms, function (form) { form.hidden = true; });
     if (cta) cta.hidden = true;
   }
-  var countdown = document.getElementById("pg-countdown");
   if (clock && !ended) {
-    var shownText = countdown && countdown.querySelector(".cd-static");
-    var live = countdown && countdown.querySelector(".cd-live");
     var two = function (n) { return (n < 10 ? "0" : "") + n; };
-    var part = function (text, cls) {
-      var el = document.createElement("span");
-      if (cls) el.className = cls;
-      el.textContent = text;
-      return el;
+    var nums = null; // the number spans, made once (and again when the days run out)
+    var build = function (withDays) {
+      var add = function (text, cls) {
+        var el = document.createElement("span");
+        if (cls) el.className = cls;
+        el.textContent = text;
+        live.appendChild(el);
+        return el;
+      };
+      while (live.firstChild) live.removeChild(live.firstChild);
+      nums = [];
+      add(clock.left, "cd-label");
+      live.appendChild(document.createTextNode(" "));
+      if (withDays) {
+        nums.push(add("", "cd-num"));
+        add(clock.days);
+        live.appendChild(document.createTextNode(" "));
+      }
+      for (var i = 0; i < 3; i++) {
+        if (i) add(":");
+        nums.push(add("", "cd-num cd-2"));
+      }
     };
     var tick = function () {
       var left = clock.at - Date.now();
       if (left <= 0) return endCampaign();
       if (live) {
         var s = Math.ceil(left / 1000);
-        var days = Math.floor(s / 86400);
-        var hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60];
-        // (spaces between the groups: not drawn in the flex row, read by screen readers)
-        var parts = [part(clock.left, "cd-label"), " "];
-        if (days) parts.push(part(String(days), "cd-num"), part(clock.days), " ");
-        hms.forEach(function (n, i) {
-          if (i) parts.push(part(":"));
-          parts.push(part(two(n), "cd-num"));
-        });
-        while (live.firstChild) live.removeChild(live.firstChild);
-        parts.forEach(function (p) { live.appendChild(typeof p === "string" ? document.createTextNode(p) : p); });
+        var values = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60].map(two);
+        if (s >= 86400) values.unshift(String(Math.floor(s / 86400)));
+        if (!nums || nums.length !== values.length) build(values.length === 4);
+        values.forEach(function (v, i) { if (nums[i].textContent !== v) nums[i].textContent = v; });
         live.hidden = false;
         if (shownText) shownText.hidden = true;
-        countdown.hidden = false;
       }
       // the next whole second of what is left (a hidden tab's late timer just catches up)
       window.setTimeout(tick, left % 1000 || 1000);
