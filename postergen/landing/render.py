@@ -508,6 +508,7 @@ def _render_document(loaded, name: str, ctx: dict, form_origins, connect, script
             body=fontsubset.font_stack([*fonts.body, *fonts.late_body]),
             radius=max(0, min(24, round(spec.theme.radius * 375 / 1080))),
             thanks_page=name == "thanks.html.j2",
+            mechanics=ctx.get("rules") is not None,  # the ladder, countdown and ended state
         )
     except Exception as exc:  # noqa: BLE001
         raise template_error(loaded, exc, env) from None
