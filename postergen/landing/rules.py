@@ -9,8 +9,8 @@ template data, ``rules`` in the landing templates::
     rules.invitee       '新人立减 10 元'          (None without invitee_reward)
     rules.facts         ['限量 5000 份', '12,000 人已参与']   (stock, participants)
     rules.deadline      {iso, ms, ends, text, shown, scarcity, ended_text} or None
-                        (shown: the deadline text the page shows, ends or as the scarcity line
-                        says it; scarcity: [before, after] it in that line, or None)
+                        (shown: the deadline as the page shows it, '7月14日 23:59 截止';
+                        scarcity: [before, after] it in the scarcity line, or None)
     rules.ended         the deadline had passed when the page was built
     rules.w             the wording (titles, labels) in the page's language
 
@@ -113,13 +113,12 @@ def page_rules(spec, lang: str, scarcity: str | None, now: dt.datetime | None = 
             "scarcity": None,
             "ended_text": [phrase.format(deadline=values["deadline"]) for phrase in words["ended_text"]],
         }
-        # A scarcity line that already says the deadline ('限量 5000 杯 · 7月14日 23:59 截止')
-        # is where the countdown goes: (text before, text after); the page does not repeat it.
-        for shown in (values["ends"], values["deadline"], values["deadline_date"]):
-            if scarcity and shown in scarcity:
-                before, _, after = scarcity.partition(shown)
-                deadline.update(shown=shown, scarcity=[before, after])
-                break
+        # A scarcity line that already says the deadline ('限量 5000 杯 · {mechanics.ends}') is
+        # where the countdown goes: [text before, text after]; the page does not repeat it.
+        # (Only the whole phrase: '7月14日截止' written by hand is not cut into.)
+        if scarcity and values["ends"] in scarcity:
+            before, _, after = scarcity.partition(values["ends"])
+            deadline["scarcity"] = [before, after]
     return {
         "ladder": ladder,
         "intro": intro,
