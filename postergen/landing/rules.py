@@ -8,9 +8,9 @@ template data, ``rules`` in the landing templates::
     rules.intro         ['邀请 3 位好友即可领取，', '邀得越多奖励越多']   (phrases: lines break between them)
     rules.invitee       '新人立减 10 元'          (None without invitee_reward)
     rules.facts         ['限量 5000 份', '12,000 人已参与']   (stock, participants)
-    rules.deadline      {iso, ms, ends, text, shown, scarcity, ended_text} or None
-                        (shown: the deadline as the page shows it, '7月14日 23:59 截止';
-                        scarcity: [before, after] it in the scarcity line, or None)
+    rules.deadline      {iso, ms, ends, text, scarcity, ended_text} or None
+                        (ends: '7月14日 23:59 截止', as the page shows it; text: '7月14日 23:59';
+                        scarcity: [before, after] ends in the scarcity line, or None)
     rules.ended         the deadline had passed when the page was built
     rules.w             the wording (titles, labels) in the page's language
 
@@ -109,7 +109,6 @@ def page_rules(spec, lang: str, scarcity: str | None, now: dt.datetime | None = 
             "ms": int(mech.deadline.timestamp() * 1000),
             "ends": values["ends"],
             "text": values["deadline"],
-            "shown": values["ends"],
             "scarcity": None,
             "ended_text": [phrase.format(deadline=values["deadline"]) for phrase in words["ended_text"]],
         }
