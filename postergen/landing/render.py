@@ -47,6 +47,7 @@ from . import fontsubset
 from .content import CN_MOBILE, Content, page_content, strings
 from .images import PageImage, page_image, share_image
 from .palette import palette
+from .rules import page_rules, script_config
 
 BUILTIN_DIR = TEMPLATES_DIR / "landing"
 FOLD = "<!--fold-->"
@@ -260,15 +261,18 @@ def code_pattern(spec) -> str:
     return f"^[0-9A-HJKMNP-TV-Z]{{{spec.tracking.code_length}}}$"
 
 
-def render_landing(loaded, row: CodeRow, *, poster=None, poster_path=None) -> LandingPage:
+def render_landing(loaded, row: CodeRow, *, poster=None, poster_path=None, now=None) -> LandingPage:
     """Render the landing page of one variant × channel (*row*) of the campaign *loaded*.
 
     *poster* is the channel's poster file on disk: the page's share image (og:image) is
     made from it and returned in ``page.files``; ``landing.share.image`` takes its place
-    when the spec gives one.  (*poster_path* is the old name of *poster*.)
+    when the spec gives one.  (*poster_path* is the old name of *poster*.)  *now* (an
+    aware datetime; default :func:`~postergen.landing.rules.build_time`) decides only
+    whether a page with a passed ``mechanics.deadline`` is built in its ended state.
     """
     spec = loaded.spec
     content = page_content(spec)
+    rules = page_rules(spec, content.lang, content.scarcity, now)
     for _, problem in page_problems(spec):  # no way to act, or nowhere for leads to go
         raise LandingError(problem)
     land = spec.landing
@@ -296,6 +300,12 @@ def render_landing(loaded, row: CodeRow, *, poster=None, poster_path=None) -> La
     served = urls.served_by_postergen(spec)
     action = urls.lead_url(spec) if content.form is not None else ""
     config = _config(spec, content, row, meta, landing=True)
+    config["deadline"] = script_config(rules)
+    if rules and rules["ended"] and (content.form is not None):
+        warnings.append(
+            f"mechanics.deadline {rules['deadline']['iso']} had passed when the page was built: it shows "
+            f"'{rules['w']['ended']}' and no form"
+        )
     form_origins: list[str] = []
     connect: list[str] = []
     if content.form is not None:
@@ -321,6 +331,7 @@ def render_landing(loaded, row: CodeRow, *, poster=None, poster_path=None) -> La
         "hidden": hidden_fields(spec, row),
         "config": config,
         "action": action,
+        "rules": rules,
     }
     doc = _render_document(loaded, f"{land.template if land else 'page'}.html.j2", ctx,
                            tuple(dict.fromkeys(form_origins)), tuple(dict.fromkeys(connect)), script_hosts,
@@ -365,6 +376,7 @@ def render_thanks(loaded) -> LandingPage:
         "hidden": [],
         "config": config,
         "action": "",
+        "rules": None,
     }
     doc = _render_document(loaded, "thanks.html.j2", ctx, (), connect, (), late_text=_script_text(config))
     return LandingPage(
@@ -409,6 +421,7 @@ def _config(spec, content, row: CodeRow, meta: dict, landing: bool) -> dict:
             "sentLater": t["sent_later"],
         },
         "wechat": None,
+        "deadline": None,
     }
     share = spec.landing.share if spec.landing else None
     if landing and share is not None and share.wechat_sign_url:
@@ -423,8 +436,11 @@ def _config(spec, content, row: CodeRow, meta: dict, landing: bool) -> dict:
 
 
 def _script_text(config: dict) -> str:
-    """Text the script may write into the page (its messages): drawn with the page's fonts."""
-    return "".join(config["msg"].values())
+    """Text the script may write into the page (its messages, the countdown): drawn with
+    the page's fonts."""
+    clock = config.get("deadline")
+    countdown = clock["left"] + clock["days"] + "0123456789: " if clock else ""
+    return "".join(config["msg"].values()) + countdown
 
 
 @dataclass(frozen=True)
@@ -492,6 +508,7 @@ def _render_document(loaded, name: str, ctx: dict, form_origins, connect, script
             body=fontsubset.font_stack([*fonts.body, *fonts.late_body]),
             radius=max(0, min(24, round(spec.theme.radius * 375 / 1080))),
             thanks_page=name == "thanks.html.j2",
+            mechanics=ctx.get("rules") is not None,  # the ladder, countdown and ended state
         )
     except Exception as exc:  # noqa: BLE001
         raise template_error(loaded, exc, env) from None

@@ -8,7 +8,9 @@
   //    retried (on the next visit, when the network returns, on a timer) if it could not be;
   //  - a sticky call to action shows while no submit button is on screen;
   //  - under postergen serve, a view event is sent; on the thank-you page, the hook for the
-  //    visitor's own poster is revealed.
+  //    visitor's own poster is revealed;
+  //  - with a deadline (mechanics.deadline), the deadline text becomes a live countdown, and
+  //    at the deadline the page turns to its ended state: forms hidden, "活动已结束" shown.
   var config = JSON.parse(document.getElementById("pg-config").textContent);
   var msg = config.msg || {};
   var query = window.URLSearchParams ? new URLSearchParams(window.location.search) : null;
@@ -16,6 +18,8 @@
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
   var codeRe = new RegExp(config.codeRe || "^$");
   var refRe = new RegExp(config.refRe || "^$");
+  var clock = config.deadline;
+  var ended = !!(clock && clock.ended); // built after the deadline: the page is already in its ended state
 
   // ------------------------------------------------------------------ what the visitor came with
   var visitCode = "";
@@ -322,7 +326,7 @@
     var buttons = Array.prototype.slice.call(document.querySelectorAll("form[data-lead] button[type=submit]"));
     var shown = buttons.map(function () { return false; });
     var typing = false;
-    var update = function () { cta.hidden = typing || shown.indexOf(true) >= 0; };
+    var update = function () { cta.hidden = ended || typing || shown.indexOf(true) >= 0; };
     var seen = new window.IntersectionObserver(function (entries) {
       // A button counts as on screen when (nearly) all of it is.
       entries.forEach(function (e) { shown[buttons.indexOf(e.target)] = e.intersectionRatio >= 0.9; });
@@ -351,6 +355,66 @@
       form.scrollIntoView({block: "center", behavior: "smooth"});
       (phone.value ? consent : phone).focus({preventScroll: true});
     });
+  }
+
+  // ------------------------------------------------------------------ the deadline
+  // The visitor's clock decides: the deadline text becomes "还剩 3天 04:05:06", ticking on the
+  // second; at the deadline the text is back and the page turns to its ended state. Whole
+  // seconds are rounded up, so the page ends exactly when 00:00:01 would go.
+  var countdown = document.getElementById("pg-countdown");
+  var shownText = countdown && countdown.querySelector(".cd-static");
+  var live = countdown && countdown.querySelector(".cd-live");
+  function endCampaign() {
+    ended = true;
+    if (live) live.hidden = true;
+    if (shownText) shownText.hidden = false; // "7月14日 23:59 截止"
+    each(document.querySelectorAll("[data-while]"), function (el) {
+      el.hidden = el.getAttribute("data-while") !== "ended";
+    });
+    each(forms, function (form) { form.hidden = true; });
+    if (cta) cta.hidden = true;
+  }
+  if (clock && !ended) {
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    var nums = null; // the number spans, made once (and again when the days run out)
+    var build = function (withDays) {
+      var add = function (text, cls) {
+        var el = document.createElement("span");
+        if (cls) el.className = cls;
+        el.textContent = text;
+        live.appendChild(el);
+        return el;
+      };
+      while (live.firstChild) live.removeChild(live.firstChild);
+      nums = [];
+      add(clock.left, "cd-label");
+      live.appendChild(document.createTextNode(" "));
+      if (withDays) {
+        nums.push(add("", "cd-num"));
+        add(clock.days);
+        live.appendChild(document.createTextNode(" "));
+      }
+      for (var i = 0; i < 3; i++) {
+        if (i) add(":");
+        nums.push(add("", "cd-num cd-2"));
+      }
+    };
+    var tick = function () {
+      var left = clock.at - Date.now();
+      if (left <= 0) return endCampaign();
+      if (live) {
+        var s = Math.ceil(left / 1000);
+        var values = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60].map(two);
+        if (s >= 86400) values.unshift(String(Math.floor(s / 86400)));
+        if (!nums || nums.length !== values.length) build(values.length === 4);
+        values.forEach(function (v, i) { if (nums[i].textContent !== v) nums[i].textContent = v; });
+        live.hidden = false;
+        if (shownText) shownText.hidden = true;
+      }
+      // the next whole second of what is left (a hidden tab's late timer just catches up)
+      window.setTimeout(tick, left % 1000 || 1000);
+    };
+    tick();
   }
 
   // ------------------------------------------------------------------ events (postergen serve)
