@@ -499,3 +499,15 @@ def test_text_over_the_decorative_circles_stays_readable():
 def test_contrast_fixes_are_reported():
     pal = palette(Theme(muted="#BBBBBB"))
     assert any(w.startswith("theme.muted #BBBBBB on the background has contrast 1.8:1") for w in pal.warnings)
+
+
+def test_phrases_filter_wraps_chinese_phrases_and_escapes():
+    from postergen.landing.render import _phrases
+
+    assert str(_phrases("邀3位好友，领杨枝甘露 1 杯")) == (
+        '<span class="ph">邀3位好友，</span><span class="ph">领杨枝甘露</span> <span class="ph">1 杯</span>'
+    )
+    assert str(_phrases("第一行\n<b>第二行</b>")) == (
+        '<span class="ph">第一行</span><br><span class="ph">&lt;b&gt;第二行&lt;/b&gt;</span>'
+    )
+    assert str(_phrases("Invite <3 friends")) == "Invite &lt;3 friends"  # Latin: left to the browser

@@ -151,6 +151,33 @@ def test_no_horizontal_overflow(browser, site, name):
     assert failures == []
 
 
+PHRASES = """() => [...document.querySelectorAll('h1 .ph, .sub .ph')].map(el => {
+  const box = el.parentElement.getBoundingClientRect();
+  return [el.textContent, el.getClientRects().length, el.getBoundingClientRect().width <= box.width + 0.5,
+          Math.round(el.getBoundingClientRect().top)];
+})"""
+
+
+@pytest.mark.parametrize("name", ["ladder-ab", "tea-invite"])
+def test_headline_phrases_keep_to_one_line(browser, site, name):
+    """The headline and subheadline break between phrases (after a comma, at a space), not
+    inside one: every phrase that fits the line is on one line, and ladder-ab's headline
+    breaks after its comma (邀3位好友，/ 领杨枝甘露 1 杯)."""
+    page = open_page(browser, site, name, 320, 568)
+    failures, tops = [], {}
+    for width, height in PHONES:
+        page.set_viewport_size({"width": width, "height": height})
+        phrases = page.evaluate(PHRASES)
+        assert phrases, "the headline has no phrase spans"
+        failures += [(width, text, rects) for text, rects, fits, _ in phrases if fits and rects != 1]
+        tops[width] = {text: top for text, _, _, top in phrases}
+    done(page)
+    assert failures == []
+    if name == "ladder-ab":
+        top = tops[320]
+        assert top["邀3位好友，"] < top["领杨枝甘露"] == top["1 杯"]
+
+
 FIRST_SCREEN = """(selectors) => selectors.map(s => {
   const el = document.querySelector(s);
   if (!el) return [s, 'missing'];

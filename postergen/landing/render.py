@@ -151,7 +151,7 @@ def _env(search: tuple[tuple[str, str], ...]):
     return sandbox.environment(
         [(Path(folder), Path(root)) for folder, root in search],
         autoescape=_autoescape,
-        filters={"link": _link, "br": _br},
+        filters={"link": _link, "br": _br, "phrases": _phrases},
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -195,6 +195,29 @@ def _br(value) -> Markup:
     from markupsafe import escape
 
     return Markup("<br>").join(escape(line) for line in str(value).split("\n"))
+
+
+def _phrases(value) -> Markup:
+    """Template filter: like ``br``, with Chinese text cut into phrases that each keep to
+    one line where they fit (``<span class="ph">``, an inline block): a headline breaks
+    after its comma ("邀3位好友，/ 领杨枝甘露 1 杯"), not inside a word ("…，领 / 杨枝甘露").
+    Phrases end at punctuation and spaces (:func:`postergen.linebreak.phrase_atoms`);
+    text without CJK characters is left to the browser."""
+    from markupsafe import escape
+
+    from ..linebreak import is_wide, phrase_atoms
+
+    def line(text: str) -> Markup:
+        if not any(is_wide(ch) for ch in text):
+            return escape(text)
+        parts = []
+        for atom in phrase_atoms(text):
+            if parts and atom.space_before:
+                parts.append(" ")
+            parts.append(Markup('<span class="ph">{}</span>').format(atom.text))
+        return Markup("").join(parts)
+
+    return Markup("<br>").join(line(part) for part in str(value).split("\n"))
 
 
 def _link(value) -> str:
