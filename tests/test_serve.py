@@ -487,3 +487,37 @@ def test_postergen_report_reads_what_serve_keeps(site, db, tmp_path):
         assert f["unknown_codes"] == [] and f["fission"]["max_level"] == 1
         inviters = {i["code"]: (i["level"], i["invited"], i["channel"]) for i in f["fission"]["inviters"]}
         assert inviters == {first["own_code"]: (0, 1, "moments"), second["own_code"]: (1, 0, "groups")}
+
+
+def test_after_the_deadline_no_lead_is_kept(site, tmp_path):
+    """mechanics.deadline passed: the page shows its ended state, and the server agrees —
+    410 with the ended message, nothing kept; before it, the same lead is kept."""
+    from dataclasses import replace
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    with Served(site, tmp_path / "db.sqlite") as s:
+        s.state.campaign = replace(s.state.campaign, deadline=now - timedelta(seconds=1))
+        r = s.client.post("/api/lead", data=form(s), headers=JSON)
+        assert r.status_code == 410
+        assert r.json() == {"ok": False, "error": "活动已结束，感谢你的关注", "field": "", "reason": "ended"}
+        page = s.client.post("/api/lead", data=form(s))  # a form posted without JavaScript
+        assert page.status_code == 410 and "活动已结束" in page.text
+        assert rows(s, "leads") == []
+        s.state.campaign = replace(s.state.campaign, deadline=now + timedelta(days=1))
+        assert s.client.post("/api/lead", data=form(s), headers=JSON).status_code == 200
+        assert len(rows(s, "leads")) == 1
+
+
+def test_a_lead_is_refused_from_the_deadline_on():
+    from datetime import datetime, timezone
+
+    from postergen.serve.leads import Campaign, Refusal, parse_lead
+
+    deadline = datetime(2030, 7, 14, 15, 59, tzinfo=timezone.utc)
+    campaign = Campaign("c", b"s" * 32, ("moments",), ("base",), deadline=deadline)
+    fields = {"phone": "13912345678", "consent": "yes", "channel": "moments", "variant": "base"}
+    assert parse_lead(fields, campaign, now=datetime(2030, 7, 14, 15, 58, tzinfo=timezone.utc)).phone == "13912345678"
+    with pytest.raises(Refusal) as refused:
+        parse_lead(fields, campaign, now=deadline)
+    assert refused.value.status == 410 and refused.value.error == "ended"

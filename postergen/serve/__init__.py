@@ -162,7 +162,8 @@ def open_serve(loaded, settings: Settings, environ=None) -> ServeState:
     lang = "zh" if language(spec).lower().startswith("zh") else "en"
     form = spec.landing.form if spec.landing else None
     campaign = Campaign(spec.campaign.id, secret, tuple(c.id for c in spec.channels), names, spec.tracking.code_length,
-                        lang, language(spec), form.phone_pattern if form else None, spec.tracking.code_param)
+                        lang, language(spec), form.phone_pattern if form else None, spec.tracking.code_param,
+                        spec.mechanics.deadline if spec.mechanics else None)
     table = code_table(spec, secret, names)
     codes = {r.code: (r.channel, r.variant) for r in table}
     short_prefix = urlsplit(spec.tracking.short_base or "").path.rstrip("/")

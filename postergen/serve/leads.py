@@ -29,6 +29,7 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from ..site.urls import REF  # a personal referral code, as the site's pages check it
 from ..tracking import ALPHABET, UTM_KEYS
@@ -51,6 +52,7 @@ MESSAGES = {
         "slow": "网络太慢，请稍后再试",
         "server": "服务暂时不可用，请稍后再试",
         "thanks": "提交成功！奖励和活动通知会发到你的手机",
+        "ended": "活动已结束，感谢你的关注",
     },
     "en": {
         "phone": "Please enter a valid 11-digit mobile number",
@@ -63,6 +65,7 @@ MESSAGES = {
         "slow": "The connection is too slow; please try again",
         "server": "The service is unavailable; please try again later",
         "thanks": "Thank you! Your reward and news will come to your phone",
+        "ended": "This campaign has ended; thank you for your interest",
     },
 }
 
@@ -170,6 +173,7 @@ class Campaign:
     page_lang: str = "zh-CN"  # the landing pages' language: their wording for phone and consent
     phone_pattern: str | None = None  # landing.form.phone_pattern
     code_param: str = "c"
+    deadline: datetime | None = None  # mechanics.deadline (aware): no lead is kept from then on
 
     def own_code(self, person: str, channel: str, variant: str) -> str:
         """The person's own referral code, as ``postergen batch`` makes it."""
@@ -195,12 +199,15 @@ def _check_campaign(fields: dict[str, str], campaign: Campaign, lang: str) -> No
         raise Refusal("campaign", "campaign", lang)
 
 
-def parse_lead(fields: dict[str, str], campaign: Campaign, referer: str = "") -> Lead:
+def parse_lead(fields: dict[str, str], campaign: Campaign, referer: str = "", now: datetime | None = None) -> Lead:
     """A lead from the form's fields (and the page's URL, *referer*), or :class:`Refusal`
-    (phone first, then consent, then the page's details)."""
+    (the campaign's deadline first — 410 once it has passed, as the page's own ended state
+    says — then phone, consent and the page's details)."""
     from ..site.leads import check_lead, read_lead
 
     lang = campaign.lang
+    if campaign.deadline is not None and (now or datetime.now(timezone.utc)) >= campaign.deadline:
+        raise Refusal("ended", "", lang, status=410)
     fields = {**fields, "phone": unicodedata.normalize("NFKC", fields.get("phone") or "")[:60]}
     lead = read_lead(fields, referer, campaign.code_param)
     problem = check_lead(lead, campaign.phone_pattern, campaign.page_lang)
