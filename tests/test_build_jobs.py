@@ -237,3 +237,18 @@ def test_workers_die_with_a_killed_build_and_leave_the_folder_free(tmp_path):
     assert not alive, f"workers outlived the killed build: {[p.pid for p in alive]}"
     result = build(spec, out, jobs=1)  # not OutputBusy
     assert result.ok
+
+
+def test_pdf_workers_make_their_own_weasyprint_font_configuration(tmp_path):
+    """A forked worker must not go on with the WeasyPrint font configuration it inherited
+    (its fontconfig state and font folder are this process's): with it, new text in a
+    worker's PDF came out as .notdef boxes (seen in the full suite's order: any print
+    build in this process, then a -j2 print build)."""
+    print_channels = [{"id": f"store{i}", "name": f"门店{i}", "medium": "offline"} for i in range(4)]
+    first = make_campaign(tmp_path / "a", {"channels": print_channels, "output.print": {"sizes": ["card"]}})
+    other = make_campaign(tmp_path / "b", {"channels": print_channels, "output.print": {"sizes": ["card"]},
+                                           "poster.headline": "到店扫码，新品第二杯半价"})
+    assert build(first, tmp_path / "out1", jobs=1).ok  # this process now has a font configuration
+    result = build(other, tmp_path / "out2", jobs=2)  # new text, in forked workers
+    assert result.ok, result.failures
+    assert build(first, tmp_path / "out3", jobs=1).ok

@@ -30,6 +30,7 @@ import hashlib
 import html
 import io
 import logging
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -275,6 +276,7 @@ def _memo_image_class():
 
 FONT_LOCK = threading.RLock()
 _FONT_CONFIG = None
+_FONT_CONFIG_PID = 0  # the process that made _FONT_CONFIG
 _FONT_CONFIG_FACES: set[str] = set()
 _FONT_CONFIG_MAX = 256  # @font-face rules one FontConfiguration collects before a fresh one
 WP_CACHE: dict = {}
@@ -287,12 +289,19 @@ def font_config(families: list[str]):
     It keeps every @font-face it has loaded (keyed by the rule), so a font — or a
     subset seen before — is loaded once per process, not once per poster.
     """
-    global _FONT_CONFIG
+    global _FONT_CONFIG, _FONT_CONFIG_PID
+    if _FONT_CONFIG is not None and _FONT_CONFIG_PID != os.getpid():
+        # Inherited through fork (a build's worker): with the parent's fontconfig and Pango
+        # state, faces added in the child came out as .notdef boxes.  Make a fresh one,
+        # and let the inherited one go without its __del__ deleting the parent's folder.
+        _FONT_CONFIG._folder = None
+        _FONT_CONFIG = None
     _FONT_CONFIG_FACES.update(families)
     if _FONT_CONFIG is None or len(_FONT_CONFIG_FACES) > _FONT_CONFIG_MAX:
         from weasyprint.text.fonts import FontConfiguration
 
         _FONT_CONFIG = FontConfiguration()
+        _FONT_CONFIG_PID = os.getpid()
         _FONT_CONFIG_FACES.clear()
         _FONT_CONFIG_FACES.update(families)
     return _FONT_CONFIG
