@@ -15,6 +15,7 @@ become PNG (QR codes in greyscale, never lossy).
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,19 @@ from pathlib import Path
 from ..images import fit_image, open_rgba
 
 SCALE = 2  # device pixels per CSS pixel
+_READ: list[list[str]] = []  # the files page_image read, for each open recording()
+
+
+@contextlib.contextmanager
+def recording():
+    """Collect the paths of the image files :func:`page_image` reads inside the block
+    (a build keeps them as a page's inputs: an edited photo renders the page again)."""
+    paths: list[str] = []
+    _READ.append(paths)
+    try:
+        yield paths
+    finally:
+        _READ.remove(paths)
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,9 @@ def page_image(
     """
     if fit not in ("cover", "contain"):
         raise ValueError(f"fit must be 'cover' or 'contain', not {fit!r}")
+    for paths in _READ:
+        if str(path) not in paths:
+            paths.append(str(path))
     if height is None:
         iw, ih = open_rgba(str(path)).size
         height, fit = max(1, round(width * ih / iw)), "contain"
