@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import difflib
 import io
+import os
 import re
 import threading
 import warnings
@@ -183,9 +184,22 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
 _CHECKED: dict[tuple, tuple[int, int]] = {}
 
 
+def open_rgba(path: str, cache: bool = True):
+    """Decode an image file to an sRGB RGBA Pillow image (cached per process, by path,
+    size and modification time: a file replaced under the same name is decoded again;
+    *cache* false for a file read once, such as a poster made into a share image)."""
+    if not cache:
+        return _open_rgba.__wrapped__(path, None)
+    try:
+        st = os.stat(path)
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        stamp = None  # Image.open says why
+    return _open_rgba(path, stamp)
+
+
 @lru_cache(maxsize=64)
-def open_rgba(path: str):
-    """Decode an image file to an sRGB RGBA Pillow image (cached per process)."""
+def _open_rgba(path: str, stamp):
     from PIL import Image, ImageCms, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS

@@ -2,7 +2,7 @@
 render the others — in this process or on every core.
 
 A page is made of its effective spec (its variant's, as its channel sees it: templates
-are given the whole spec), its row of the code table (code, URLs), the bytes of the
+are given the whole spec, but not the other channels' ``set``), its row of the code table (code, URLs), the bytes of the
 share image's source (the channel's poster, or ``landing.share.image``), the landing
 templates (the campaign's own folder and the built-in one), the theme's fonts, the image
 files its templates read (recorded as it renders: ``depends`` in its manifest row) and
@@ -86,7 +86,7 @@ class PageHasher:
         v = self._variant(task)
         key = (task.variant, task.row.channel if task.row is not None else "")
         if key not in self._parts:
-            self._parts[key] = _sha(json.dumps(_static(v), sort_keys=True, default=str))
+            self._parts[key] = _sha(json.dumps(_static(v, key[1]), sort_keys=True, default=str))
         share = None
         if task.kind == "landing":
             land = v.spec.landing
@@ -104,10 +104,17 @@ class PageHasher:
         return self.loaded.variant(task.variant, task.row.channel)
 
 
-def _static(v) -> list:
-    """What every page of the variant (as a channel sees it) *v* is made of."""
+def _static(v, channel: str) -> list:
+    """What the pages of *v* (a variant as *channel* sees it) are made of: its spec (the
+    templates get all of it) without the other channels' ``set`` — a channel's overrides
+    render its own page again, not every page — its fonts and the landing templates."""
     from ..incremental import file_hash
     from ..landing.render import template_dirs
+
+    spec = v.spec.model_dump(mode="json")
+    for entry in spec.get("channels") or ():
+        if entry.get("id") != channel:
+            entry.pop("set", None)
 
     fonts = [(p, file_hash(p)) for p in (*v.heading, *v.body)]
     templates = []
@@ -119,7 +126,7 @@ def _static(v) -> list:
                     path = os.path.join(dirpath, name)
                     templates.append((os.path.relpath(path, folder), file_hash(path)))
         templates.append(str(folder))
-    return [v.spec.model_dump_json(), str(v.base), fonts, templates]
+    return [spec, str(v.base), fonts, templates]
 
 
 def _asset(v, rel: str) -> Path:
