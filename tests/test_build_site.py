@@ -109,9 +109,14 @@ def test_a_poster_change_renders_its_page_again_for_its_share_image(tmp_path, pa
     out = tmp_path / "out"
     build(campaign(tmp_path / "c"), out, jobs=1)
     pages.clear()
+    before = {r["channel"]: r["path"] for r in manifest(out)["files"] if r["kind"] == "landing-asset"}
     spec = campaign(tmp_path / "c", sets={"ch2": {"poster.headline": "第三渠道：邀3位好友免费喝"}})
     build(spec, out, jobs=1)
     assert pages == ["ch2"]  # its share image is made of its poster
+    after = {r["channel"]: r["path"] for r in manifest(out)["files"] if r["kind"] == "landing-asset"}
+    assert after["ch0"] == before["ch0"] and after["ch2"] != before["ch2"]  # this build's poster, not a cached one
+    html = (out / f"{SITE}landing/base/ch2/index.html").read_text(encoding="utf-8")
+    assert after["ch2"].rsplit("/", 1)[1] in html
 
 
 def test_an_image_the_page_reads_is_an_input(tmp_path, pages, posters):

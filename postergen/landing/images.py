@@ -114,7 +114,7 @@ def page_image(
 
 def share_image(path: Path, max_side: int = 800) -> tuple[bytes, str]:
     """A share card file: at most *max_side* px, JPEG (PNG with transparency); (data, ext)."""
-    src = open_rgba(str(path), cache=False)  # a poster, read once: not kept in the cache
+    src = open_rgba(str(path), cache=False, max_side=max_side)  # a poster, read once: not kept in the cache
     if src.getchannel("A").getextrema()[0] == 255:
         src = src.convert("RGB")  # opaque: resized as RGB, a third less work, the same pixels
     iw, ih = src.size
