@@ -4,11 +4,11 @@ processes are the same files, manifest, warnings and failures as in one process.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from conftest import jpeg_bytes, make_campaign
+from test_build_jobs import files, manifest
 from test_landing import ENDPOINT, PRIVACY
 
 import postergen.landing as landing
@@ -28,14 +28,6 @@ def channels(n: int, **sets) -> list[dict]:
 def campaign(folder: Path, n: int = 3, sets: dict | None = None, **overrides) -> Path:
     base = {"landing": FORM, "channels": channels(n, **(sets or {})), "output.formats": ["jpeg"]}
     return make_campaign(folder, {**base, **overrides})
-
-
-def manifest(out: Path) -> dict:
-    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-
-
-def files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

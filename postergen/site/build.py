@@ -133,7 +133,7 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None,
             path = root + urls.page_dir(vname, row.channel) + "index.html"
             tasks.append(PageTask("landing", path, vname, row, posters.get((vname, row.channel))))
     tasks.append(PageTask("thanks", root + urls.THANKS + "index.html"))
-    maker = PageMaker(loaded, root, out=folder, previous=previous, workers=workers)
+    maker = PageMaker(loaded, root, out=folder, previous=previous, workers=workers, keep_pages=sink is None)
     made_pages = maker.make(tasks)
     for task, made in zip(tasks[:-1], made_pages):
         if made.failure:

@@ -27,7 +27,7 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -153,12 +153,13 @@ def _sha(text: str) -> str:
 _STATE: dict = {}  # in a worker: the loaded campaign and the site's folder prefix
 
 
-def _init(loaded, root: str) -> None:
-    _STATE.update(loaded=loaded, root=root)
+def _init(loaded, root: str, keep_pages: bool) -> None:
+    _STATE.update(loaded=loaded, root=root, keep_pages=keep_pages)
 
 
 def _render_in_worker(task: PageTask) -> Made:
-    return render_page(_STATE["loaded"], _STATE["root"], task)
+    made = render_page(_STATE["loaded"], _STATE["root"], task)
+    return made if _STATE["keep_pages"] else replace(made, page=None)  # the bytes are in data
 
 
 def render_page(loaded, root: str, task: PageTask) -> Made:
@@ -190,8 +191,10 @@ class PageMaker:
     pages whose inputs are unchanged are kept (see the module docstring); *workers*
     processes render the others when there are enough of them."""
 
-    def __init__(self, loaded, root: str, out: Path | None = None, previous: dict | None = None, workers: int = 1):
+    def __init__(self, loaded, root: str, out: Path | None = None, previous: dict | None = None, workers: int = 1,
+                 keep_pages: bool = True):
         self.loaded = loaded
+        self.keep_pages = keep_pages  # Made.page from the workers too (else only data)
         self.root = root
         self.out = out
         self.previous = previous or {}
@@ -214,7 +217,7 @@ class PageMaker:
         for i, task in enumerate(tasks):
             made = kept.get(i) or next(rendered)
             if self.hasher is not None and not made.failure and not made.kept:
-                made = _with_inputs(made, self.hasher.of(task, made.depends))
+                made = replace(made, inputs=self.hasher.of(task, made.depends))
             yield made
 
     def _kept(self, task: PageTask) -> Made | None:
@@ -254,14 +257,9 @@ class PageMaker:
         from ..procpool import fork_pool
 
         workers = min(self.workers, len(rest))
-        pool = fork_pool(workers, _init, (self.loaded, self.root))
+        pool = fork_pool(workers, _init, (self.loaded, self.root, self.keep_pages))
         try:
             yield from pool.map(_render_in_worker, rest, chunksize=max(1, math.ceil(len(rest) / (4 * workers))))
         finally:
             pool.shutdown(cancel_futures=True)
 
-
-def _with_inputs(made: Made, inputs: str) -> Made:
-    from dataclasses import replace
-
-    return replace(made, inputs=inputs)
