@@ -95,7 +95,8 @@ class PageHasher:
             elif task.poster is not None:
                 share = file_hash(str(task.poster))
         row = asdict(task.row) if task.row is not None else None
-        reads = [(rel, file_hash(str(v.base / rel))) for rel in depends]
+        base = v.base.resolve()
+        reads = [(rel, file_hash(str(base / rel))) for rel in depends]
         return _sha(json.dumps([task.kind, code_fingerprint(), _libraries(), self._parts[key], row, share, reads]))
 
     def _variant(self, task: PageTask):
@@ -176,8 +177,8 @@ def render_page(loaded, root: str, task: PageTask) -> Made:
                 page = render_landing(loaded.variant(task.variant, task.row.channel), task.row, poster=task.poster)
         except LandingError as exc:
             return Made(path=task.path, failure=str(exc))
-    base = loaded.base
-    depends = tuple(os.path.relpath(p, base) for p in read)
+    base = loaded.base.resolve()  # image paths are resolved inside it (loaded.asset)
+    depends = tuple(Path(os.path.relpath(p, base)).as_posix() for p in read)
     data = page.data
     assets = tuple((root + p, d, hashlib.sha256(d).hexdigest()) for p, d in page.files)
     return Made(root + page.path, data, hashlib.sha256(data).hexdigest(), assets, page.csp, tuple(page.warnings),
@@ -237,6 +238,8 @@ class PageMaker:
             return None
         if any(Path(d).is_absolute() or ".." in Path(d).parts for d in depends):
             return None  # not a file this build would read
+        if any(not p.startswith(self.root) or ".." in p.split("/") for p, _, _ in assets):
+            return None  # not a file of this site
         if not csp or row["inputs_sha256"] != self.hasher.of(task, depends):
             return None
         for path, _, sha in ((task.path, None, row.get("sha256")), *assets):
