@@ -15,10 +15,13 @@ as it is — to a static host, to nginx, or behind ``postergen serve``::
     short/…                                              the same for a short_base on another host
 
 :func:`site_files` and :func:`short_files` return the files; ``pipeline.build`` writes them.
+The pages themselves are made by :mod:`postergen.site.pages`: in a build, those unchanged
+since the last one are kept and the others rendered on the ``--jobs`` workers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,26 +137,25 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None,
             tasks.append(PageTask("landing", path, vname, row, posters.get((vname, row.channel))))
     tasks.append(PageTask("thanks", root + urls.THANKS + "index.html"))
     maker = PageMaker(loaded, root, out=folder, previous=previous, workers=workers, keep_pages=sink is None)
-    made_pages = maker.make(tasks)
-    for task, made in zip(tasks[:-1], made_pages):
-        if made.failure:
-            out.failures.append((task.path, made.failure))
-            continue
-        out.made += 1
-        if sink is None:
-            out.pages.append(made.page)
-        row = task.row
-        meta = {"variant": row.variant, "channel": row.channel, "code": row.code, "url": row.url}
-        out.add(SiteFile(made.path, made.data, "landing", **meta, sha256=made.sha256, extra=_page_extra(made)))
-        for path, data, sha in made.assets:
-            out.add(SiteFile(path, data, "landing-asset", **meta, sha256=sha))
-        pages.append(Page(_dir(made.path[len(SITE_DIR):]), made.csp))
-        for message in made.warnings:
-            text = f"{made.path}: {message}"
-            if text not in out.warnings:
-                out.warnings.append(text)
-    thanks = next(made_pages)  # rendered (or kept) with the others: on the workers too
-    made_pages.close()
+    with contextlib.closing(maker.make(tasks)) as made_pages:  # closed: its workers stop on any error
+        for task, made in zip(tasks[:-1], made_pages):
+            if made.failure:
+                out.failures.append((task.path, made.failure))
+                continue
+            out.made += 1
+            if sink is None:
+                out.pages.append(made.page)
+            row = task.row
+            meta = {"variant": row.variant, "channel": row.channel, "code": row.code, "url": row.url}
+            out.add(SiteFile(made.path, made.data, "landing", **meta, sha256=made.sha256, extra=_page_extra(made)))
+            for path, data, sha in made.assets:
+                out.add(SiteFile(path, data, "landing-asset", **meta, sha256=sha))
+            pages.append(Page(_dir(made.path[len(SITE_DIR):]), made.csp))
+            for message in made.warnings:
+                text = f"{made.path}: {message}"
+                if text not in out.warnings:
+                    out.warnings.append(text)
+        thanks = next(made_pages)  # rendered (or kept) with the others: on the workers too
     out.rendered = maker.rendered
     if not out.made:
         return out

@@ -215,11 +215,14 @@ class PageMaker:
                 todo.append(i)
         self.rendered += len(todo)
         rendered = self._render([tasks[i] for i in todo])
-        for i, task in enumerate(tasks):
-            made = kept.get(i) or next(rendered)
-            if self.hasher is not None and not made.failure and not made.kept:
-                made = replace(made, inputs=self.hasher.of(task, made.depends))
-            yield made
+        try:
+            for i, task in enumerate(tasks):
+                made = kept.get(i) or next(rendered)
+                if self.hasher is not None and not made.failure and not made.kept:
+                    made = replace(made, inputs=self.hasher.of(task, made.depends))
+                yield made
+        finally:
+            rendered.close()  # stops the workers, also when the caller stops early (a write error)
 
     def _kept(self, task: PageTask) -> Made | None:
         """The page as the last build left it, if its inputs and files are unchanged."""
