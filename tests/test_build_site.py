@@ -195,3 +195,23 @@ def test_two_workers_make_the_same_site_as_one(tmp_path, monkeypatch):
     again = build(loaded, tmp_path / "two", jobs=2)  # kept, on any number of workers
     assert manifest(tmp_path / "two") == manifest(tmp_path / "one")
     assert all(r["path"] in again.skipped for r in pages)
+
+
+def test_a_landing_template_of_the_campaign_is_an_input(tmp_path, pages, posters):
+    from postergen.landing.render import BUILTIN_DIR
+
+    folder = tmp_path / "c"
+    spec = campaign(folder)
+    out = tmp_path / "out"
+    build(spec, out, jobs=1)
+    pages.clear(), posters.clear()
+    own = folder / "templates" / "landing"
+    own.mkdir(parents=True)
+    text = (BUILTIN_DIR / "thanks.html.j2").read_text(encoding="utf-8")
+    (own / "thanks.html.j2").write_text(text.replace("<h1 id=\"headline\">", "<h1 id=\"headline\">✓ "), encoding="utf-8")
+    build(spec, out, jobs=1)
+    assert sorted(pages) == ["ch0", "ch1", "ch2", "thanks"] and posters == []  # any template may be included
+    assert "✓ " in (out / f"{SITE}thanks/index.html").read_text(encoding="utf-8")
+    pages.clear()
+    build(spec, out, jobs=1)
+    assert pages == []
