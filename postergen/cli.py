@@ -139,8 +139,9 @@ def build(
 ) -> None:
     """Render every poster the spec asks for, and write manifest.json/.csv.
 
-    Posters whose inputs (spec, template, fonts, images, code, postergen) are unchanged
-    since the last build into the same folder are not rendered again.
+    Posters and landing pages whose inputs (spec, template, fonts, images, code,
+    postergen) are unchanged since the last build into the same folder are not rendered
+    again.
 
     Example: postergen build examples/tea-invite -o out
     """

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 
 import difflib
 import io
+import math
+import os
 import re
 import threading
 import warnings
@@ -183,13 +185,33 @@ def check_image(path: Path, shown: str, base: Path | None = None) -> tuple[int, 
 _CHECKED: dict[tuple, tuple[int, int]] = {}
 
 
+def open_rgba(path: str, cache: bool = True, max_side: int | None = None):
+    """Decode an image file to an sRGB RGBA Pillow image (cached per process, by path,
+    size and modification time: a file replaced under the same name is decoded again;
+    *cache* false for a file read once, such as a poster made into a share image).
+
+    With *max_side*, for a caller that shrinks the image to fit *max_side* px: a JPEG may
+    be decoded at 1/2, 1/4 or 1/8 of its size (libjpeg's DCT scaling; several times
+    faster), never below the size the caller shrinks it to."""
+    if not cache:
+        return _open_rgba.__wrapped__(path, None, max_side)
+    try:
+        st = os.stat(path)
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        stamp = None  # Image.open says why
+    return _open_rgba(path, stamp, max_side)
+
+
 @lru_cache(maxsize=64)
-def open_rgba(path: str):
-    """Decode an image file to an sRGB RGBA Pillow image (cached per process)."""
+def _open_rgba(path: str, stamp, max_side: int | None):
     from PIL import Image, ImageCms, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with Image.open(path) as im:
+        if max_side and im.format == "JPEG" and max(im.size) > max_side:
+            scale = max_side / max(im.size)  # the same in either orientation (EXIF turns it later)
+            im.draft(im.mode, (math.ceil(im.width * scale), math.ceil(im.height * scale)))
         im.load()
         im = ImageOps.exif_transpose(im)
         icc = im.info.get("icc_profile")

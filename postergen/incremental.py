@@ -80,10 +80,10 @@ class InputHasher:
         files = {}
         for _, rel in walk(specmod.Campaign, data, specmod._AssetMarker):
             try:
-                files[rel] = _file_hash(str(v.asset(rel)))
+                files[rel] = file_hash(str(v.asset(rel)))
             except Exception:  # noqa: BLE001 — the loader reported it; the render will fail
                 files[rel] = "?"
-        fonts = [(p, _file_hash(p)) for p in (*v.heading, *v.body)]
+        fonts = [(p, file_hash(p)) for p in (*v.heading, *v.body)]
         return _sha(json.dumps([data, files, fonts, str(v.base)], sort_keys=True, default=str))
 
 
@@ -94,7 +94,9 @@ def _sha(text: str) -> str:
 _FILES: dict[tuple, str] = {}
 
 
-def _file_hash(path: str) -> str:
+def file_hash(path: str) -> str:
+    """The sha256 of the file at *path* ("-" when it cannot be read), hashed once per
+    process for each (path, size, modification time)."""
     try:
         st = os.stat(path)
     except OSError:
@@ -106,12 +108,13 @@ def _file_hash(path: str) -> str:
 
 
 def previous_rows(out: Path) -> dict[str, dict]:
-    """The poster rows of the manifest a previous build left in *out*, by path ({} when
-    there is none or it cannot be read: everything is rendered)."""
+    """The rows with an input hash (posters and pages) of the manifest a previous build
+    left in *out*, by path ({} when there is none or it cannot be read: everything is
+    rendered)."""
     try:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         rows = manifest["files"]
-        return {r["path"]: r for r in rows if isinstance(r, dict) and r.get("kind") == "poster" and r.get("inputs_sha256")}
+        return {r["path"]: r for r in rows if isinstance(r, dict) and isinstance(r.get("path"), str) and r.get("inputs_sha256")}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -119,4 +122,4 @@ def previous_rows(out: Path) -> dict[str, dict]:
 def reusable(out: Path, row: dict | None, inputs: str) -> bool:
     """Whether the poster of the previous manifest *row* can stay as it is: the same
     inputs, and its file still has the bytes the manifest says."""
-    return bool(row) and row.get("inputs_sha256") == inputs and file_sha256(out / row["path"]) == row.get("sha256")
+    return bool(row) and row.get("kind") == "poster" and row.get("inputs_sha256") == inputs and file_sha256(out / row["path"]) == row.get("sha256")

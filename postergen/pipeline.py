@@ -54,7 +54,7 @@ class BuildResult:
     rows: list[dict] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # posters not rendered: inputs unchanged (also in unchanged)
+    skipped: list[str] = field(default_factory=list)  # posters and pages not rendered: inputs unchanged (also in unchanged)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -166,7 +166,7 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
                 result.warnings.append(warning)
         _row(result, job.path, sha, changed, digest, kind="poster", job=job, inputs=inputs[index], warnings=list(messages))
     _write_redirects(result, out, loaded, jobs, digest)
-    _write_landing(result, out, loaded, environ, digest)
+    _write_landing(result, out, loaded, environ, digest, previous, workers or cores())
     write_manifest(out, loaded, result.rows, digest)
     return result
 
@@ -176,7 +176,7 @@ def _record(result: BuildResult, out: Path, path: str, data: bytes, digest: str,
 
 
 def _row(result: BuildResult, path: str, sha: str, changed: bool, digest: str, kind: str, job: Job | None = None,
-         inputs: str = "", warnings: list[str] | None = None, **extra) -> None:
+         inputs: str = "", warnings: list[str] | None = None, more: dict | None = None, **extra) -> None:
     (result.written if changed else result.unchanged).append(path)
     row = {
         "path": path,
@@ -195,6 +195,7 @@ def _row(result: BuildResult, path: str, sha: str, changed: bool, digest: str, k
         row["inputs_sha256"] = inputs
     if warnings:
         row["warnings"] = warnings  # manifest.json only: said again when the poster is not rendered
+    row.update(more or {})  # a page's: csp, assets, depends, warnings (manifest.json only)
     result.rows.append(row)
 
 
@@ -209,10 +210,13 @@ def _write_redirects(result: BuildResult, out: Path, loaded: Loaded, jobs: list[
         _record(result, out, f.path, f.data, digest, kind=f.kind, variant=f.variant, channel=f.channel, code=f.code, url=f.url)
 
 
-def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, digest: str) -> None:
+def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, digest: str, previous: dict[str, dict],
+                   workers: int) -> None:
     """The campaign's web site, ``OUT/site/`` (campaigns with a ``landing:`` section): a page
     per variant × channel, split pages, the thank-you page, short links on the same host and
-    the host rules (``_headers``, ``_redirects``, ``nginx.conf``).  See postergen.site.build."""
+    the host rules (``_headers``, ``_redirects``, ``nginx.conf``).  See postergen.site.build;
+    pages unchanged since the last build are kept, the others rendered on *workers*
+    processes (postergen.site.pages)."""
     from .site.build import SITE_DIR, site_files
     from .site.checks import site_problems
     from .site.urls import has_site
@@ -234,9 +238,17 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
         posters.setdefault((r["variant"] or "base", r["channel"]), out / r["path"])
 
     def write(f) -> None:  # as each file is made: a page's HTML is not kept until the end
-        _record(result, out, f.path, f.data, digest, kind=f.kind, variant=f.variant, channel=f.channel, code=f.code, url=f.url)
+        meta = {"variant": f.variant, "channel": f.channel, "code": f.code, "url": f.url}
+        extra = dict(f.extra)
+        inputs = extra.pop("inputs_sha256", "")
+        if f.data is None:  # a page (or its share image) unchanged since the last build: not rendered
+            result.skipped.append(f.path)
+            _row(result, f.path, f.sha256, False, digest, f.kind, inputs=inputs, more=extra, **meta)
+        else:
+            changed = write_atomic(out / f.path, f.data)
+            _row(result, f.path, f.sha256 or sha256(f.data), changed, digest, f.kind, inputs=inputs, more=extra, **meta)
 
-    built = site_files(loaded, rows, posters, sink=write)
+    built = site_files(loaded, rows, posters, sink=write, folder=out, previous=previous, workers=workers)
     for path, message in built.failures:
         result.failures.append(Failure(path, message))
     for message in built.warnings:
@@ -246,7 +258,7 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
 
 
 def _claim_output(out: Path, claim: contextlib.ExitStack) -> dict[str, dict]:
-    """Lock *out* for this build, read the poster rows of its manifest (the input hashes of
+    """Lock *out* for this build, read the rows of its manifest (the input hashes of
     the last build), remove it (it is about to stop being true) and the temporary files an
     interrupted build left (postergen's own only)."""
     from .incremental import previous_rows

@@ -243,7 +243,7 @@ class FolderLoader(BaseLoader):
 
     def get_source(self, environment, template: str):
         pieces = split_template_path(template)
-        for folder, root in self.search:
+        for index, (folder, root) in enumerate(self.search):
             path = folder.joinpath(*pieces)
             if not os.path.lexists(path):
                 continue
@@ -254,7 +254,12 @@ class FolderLoader(BaseLoader):
                 mtime = path.stat().st_mtime_ns
             except OSError:
                 mtime = None
-            return source, filename, lambda p=path, m=mtime: _same_mtime(p, m)
+            before = [f.joinpath(*pieces) for f, _ in self.search[:index]]  # a file there now replaces it
+
+            def uptodate(p=path, m=mtime, before=before) -> bool:
+                return _same_mtime(p, m) and not any(os.path.lexists(b) for b in before)
+
+            return source, filename, uptodate
         raise TemplateNotFound(template)
 
     def list_templates(self) -> list[str]:

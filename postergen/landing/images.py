@@ -15,6 +15,7 @@ become PNG (QR codes in greyscale, never lossy).
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,19 @@ from pathlib import Path
 from ..images import fit_image, open_rgba
 
 SCALE = 2  # device pixels per CSS pixel
+_READ: list[list[str]] = []  # the files page_image read, for each open recording()
+
+
+@contextlib.contextmanager
+def recording():
+    """Collect the paths of the image files :func:`page_image` reads inside the block
+    (a build keeps them as a page's inputs: an edited photo renders the page again)."""
+    paths: list[str] = []
+    _READ.append(paths)
+    try:
+        yield paths
+    finally:
+        _READ.remove(paths)
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ def _encode(im, kind: str) -> tuple[bytes, str]:
     from PIL import Image
 
     buf = io.BytesIO()
-    alpha = im.getchannel("A").getextrema()[0] < 255
+    alpha = "A" in im.getbands() and im.getchannel("A").getextrema()[0] < 255
     if kind == "qr":
         rgb = Image.new("RGBA", im.size, (255, 255, 255, 255))
         rgb.alpha_composite(im)
@@ -88,6 +102,9 @@ def page_image(
     """
     if fit not in ("cover", "contain"):
         raise ValueError(f"fit must be 'cover' or 'contain', not {fit!r}")
+    for paths in _READ:
+        if str(path) not in paths:
+            paths.append(str(path))
     if height is None:
         iw, ih = open_rgba(str(path)).size
         height, fit = max(1, round(width * ih / iw)), "contain"
@@ -97,7 +114,9 @@ def page_image(
 
 def share_image(path: Path, max_side: int = 800) -> tuple[bytes, str]:
     """A share card file: at most *max_side* px, JPEG (PNG with transparency); (data, ext)."""
-    src = open_rgba(str(path))
+    src = open_rgba(str(path), cache=False, max_side=max_side)  # a poster, read once: not kept in the cache
+    if src.getchannel("A").getextrema()[0] == 255:
+        src = src.convert("RGB")  # opaque: resized as RGB, a third less work, the same pixels
     iw, ih = src.size
     scale = min(1.0, max_side / max(iw, ih))
     im = src if scale == 1.0 else fit_image(src, max(1, round(iw * scale)), max(1, round(ih * scale)), "contain")

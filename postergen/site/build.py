@@ -15,10 +15,13 @@ as it is — to a static host, to nginx, or behind ``postergen serve``::
     short/…                                              the same for a short_base on another host
 
 :func:`site_files` and :func:`short_files` return the files; ``pipeline.build`` writes them.
+The pages themselves are made by :mod:`postergen.site.pages`: in a build, those unchanged
+since the last one are kept and the others rendered on the ``--jobs`` workers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,12 +40,14 @@ class SiteFile:
     """One file of the site, by its path in the output folder, with its manifest columns."""
 
     path: str
-    data: bytes
+    data: bytes | None  # None: kept from the last build, the file already has *sha256*
     kind: str  # landing | landing-asset | split | thanks | redirect | entry | headers | redirects | nginx
     variant: str = ""
     channel: str = ""
     code: str = ""
     url: str = ""
+    sha256: str = ""  # of data (pages and their assets)
+    extra: dict = field(default_factory=dict)  # a page's manifest fields: inputs_sha256, csp, assets…
 
 
 @dataclass
@@ -55,7 +60,8 @@ class SiteBuild:
     warnings: list[str] = field(default_factory=list)
     pages: list = field(default_factory=list)  # the LandingPages, for size reports (not with a sink)
     sink: Callable[[SiteFile], None] | None = None
-    made: int = 0  # landing pages made
+    made: int = 0  # landing pages made (rendered or kept)
+    rendered: int = 0  # pages rendered (landing and thank-you), not kept from the last build
     kinds: set = field(default_factory=set)
     _paths: set = field(default_factory=set)
 
@@ -68,6 +74,10 @@ class SiteBuild:
             self.sink(f)
         else:
             self.files.append(f)
+
+
+def _page_extra(made) -> dict:
+    return {"inputs_sha256": made.inputs, **made.row_extra()} if made.inputs else {}
 
 
 def _common_prefix(paths: list[str]) -> str:
@@ -93,19 +103,23 @@ def _page_words(loaded) -> tuple[str, str]:
     return content.lang, " ".join(content.headline.split())
 
 
-def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None, sink=None) -> SiteBuild:
+def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None, sink=None, *,
+               folder: Path | None = None, previous: dict | None = None, workers: int = 1) -> SiteBuild:
     """The site of the campaign *loaded*: pages for every variant × channel of *rows* (the
     code table), split pages, the thank-you page, short links on this host and host rules.
 
     *posters* maps (variant, channel) to the poster file the page's share image is made of.
     Given *sink*, every file is handed to ``sink(file)`` as soon as it is made instead of
-    being kept in the result (only its path is remembered).
+    being kept in the result (only its path is remembered).  Given the output folder
+    *folder* and the rows of its last manifest (*previous*), pages whose inputs are unchanged are
+    not rendered again: their files are handed on with ``data`` None (see
+    postergen.site.pages); *workers* processes render the others.
     """
-    from ..landing import LandingError, default_row, render_landing
-    from ..landing.render import render_thanks
+    from ..landing import default_row
     from ..redirects import page_csp, redirect_html, source
     from ..split import CSS as SPLIT_CSS
     from ..split import split_html, split_path
+    from .pages import PageMaker, PageTask
 
     spec = loaded.spec
     posters = posters or {}
@@ -116,26 +130,33 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None,
     redirects: list[Redirect] = []
     lang, title = _page_words(loaded)
     variant_list = loaded.variant_list()
+    tasks = []
     for vname, _, _, vloaded in variant_list:
-        targets = [r for r in rows if r.variant == vname] or [default_row(vloaded, vname)]
-        for row in targets:
-            try:
-                page = render_landing(loaded.variant(vname, row.channel), row, poster=posters.get((vname, row.channel)))
-            except LandingError as exc:
-                out.failures.append((root + urls.page_dir(vname, row.channel) + "index.html", str(exc)))
+        for row in [r for r in rows if r.variant == vname] or [default_row(vloaded, vname)]:
+            path = root + urls.page_dir(vname, row.channel) + "index.html"
+            tasks.append(PageTask("landing", path, vname, row, posters.get((vname, row.channel))))
+    tasks.append(PageTask("thanks", root + urls.THANKS + "index.html"))
+    maker = PageMaker(loaded, root, out=folder, previous=previous, workers=workers, keep_pages=sink is None)
+    with contextlib.closing(maker.make(tasks)) as made_pages:  # closed: its workers stop on any error
+        for task, made in zip(tasks[:-1], made_pages):
+            if made.failure:
+                out.failures.append((task.path, made.failure))
                 continue
             out.made += 1
             if sink is None:
-                out.pages.append(page)
+                out.pages.append(made.page)
+            row = task.row
             meta = {"variant": row.variant, "channel": row.channel, "code": row.code, "url": row.url}
-            out.add(SiteFile(root + page.path, page.data, "landing", **meta))
-            for path, data in page.files:
-                out.add(SiteFile(root + path, data, "landing-asset", **meta))
-            pages.append(Page(prefix + _dir(page.path), page.csp))
-            for message in page.warnings:
-                text = f"{SITE_DIR}{prefix}{page.path}: {message}"
+            out.add(SiteFile(made.path, made.data, "landing", **meta, sha256=made.sha256, extra=_page_extra(made)))
+            for path, data, sha in made.assets:
+                out.add(SiteFile(path, data, "landing-asset", **meta, sha256=sha))
+            pages.append(Page(_dir(made.path[len(SITE_DIR):]), made.csp))
+            for message in made.warnings:
+                text = f"{made.path}: {message}"
                 if text not in out.warnings:
                     out.warnings.append(text)
+        thanks = next(made_pages)  # rendered (or kept) with the others: on the workers too
+    out.rendered = maker.rendered
     if not out.made:
         return out
 
@@ -154,12 +175,11 @@ def site_files(loaded, rows, posters: dict[tuple[str, str], Path] | None = None,
                              url=urls.split_url(spec, channel, utm)))
             pages.append(Page(prefix + urls.split_dir(channel), split_csp))
 
-    try:
-        thanks = render_thanks(variant_list[0][3])
-    except LandingError as exc:
-        out.failures.append((root + urls.THANKS + "index.html", str(exc)))
+    if thanks.failure:
+        out.failures.append((tasks[-1].path, thanks.failure))
     else:
-        out.add(SiteFile(root + thanks.path, thanks.data, "thanks", url=urls.thanks_url(spec)))
+        out.add(SiteFile(thanks.path, thanks.data, "thanks", url=urls.thanks_url(spec), sha256=thanks.sha256,
+                         extra=_page_extra(thanks)))
         pages.append(Page(prefix + urls.THANKS, thanks.csp))
 
     redirect_csp = page_csp(source("redirect.js"))
