@@ -338,6 +338,9 @@ def _paint_mark(canvas, item: MarkItem):
         paste_color(canvas, color)
 
 
+_QR_LEVELS = bytes.maketrans(b"01", b"\x00\xff")  # a module row '0'/'1' → mask levels
+
+
 def _paint_qr(canvas, item: QRItem):
     from PIL import Image
 
@@ -345,7 +348,7 @@ def _paint_qr(canvas, item: QRItem):
     light, dark = parse_hex(item.light), parse_hex(item.dark)
     _fill(canvas, item.box, light, rounded_mask(side, side, item.radius) if item.radius >= 1 else None)
     n = len(item.rows)
-    bits = Image.frombytes("L", (n, n), bytes(255 if c == "1" else 0 for row in item.rows for c in row))
+    bits = Image.frombytes("L", (n, n), "".join(item.rows).encode("ascii").translate(_QR_LEVELS))
     mask = bits.resize((n * item.module, n * item.module), Image.Resampling.NEAREST)
     q = 4 * item.module
     canvas.paste(dark[:3], (x + q, y + q, x + q + n * item.module, y + q + n * item.module), mask)
