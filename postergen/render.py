@@ -11,7 +11,8 @@ Static layers are laid out and painted once per (variant, template, size) into a
 image.  A later static layer can go into the base only when no personal layer painted
 before it overlaps it — otherwise it is painted again per poster, in layer order, so the
 result is pixel for pixel what painting the whole tree would give.  Per poster, the base
-is copied and only the personal layers (and those few static ones) are painted.
+is copied (or, in a batch, painted on in place and the covered regions restored) and
+only the personal layers (and those few static ones) are painted.
 
 QR codes: every poster's code is decoded back (zxing-cpp) from the painted pixels.  The
 half-size check (a phone at a distance) depends on the module size and version, not on
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import PostergenError
-from .layout import Item, LayoutTree, QRItem, frame_geometry, layer_box, layout_layers
+from .layout import Item, LayoutTree, QRItem, TextItem, frame_geometry, layer_box, layout_layers
 from .paint import encode, paint_items
 from .qrcheck import crop, lints, verify
 
@@ -65,6 +66,36 @@ class _Static:
     half_checked: dict  # (version, module, logo) -> problem or None
 
 
+class _Canvas:
+    """A copy of a static base that posters are painted on in place.
+
+    Copying the whole base per poster (6 MB at 1080×1920) costs more than painting the
+    personal layers; instead, what the last poster painted over is put back from the
+    base before the next one is painted."""
+
+    def __init__(self, static: _Static):
+        self.static = static
+        self.image = static.base.copy()
+        self.dirty: list[tuple[int, int, int, int]] = []
+
+    def take(self, dirty: list) -> Any:
+        """The canvas, clean again, for a poster that will paint within *dirty* boxes."""
+        base, image = self.static.base, self.image
+        for box in self.dirty:
+            image.paste(base.crop(box), box[:2])
+        self.dirty = [b for b in dirty if b[0] < b[2] and b[1] < b[3]]
+        return image
+
+
+def _reach(item, width: int, height: int) -> tuple[int, int, int, int]:
+    """The pixels painting *item* may change (x0, y0, x1, y1): its box, with the slack a
+    text's glyphs may overhang it by (a translucent text is composited over its box
+    plus its size, paint._paint_text) or _PAD px for anything else."""
+    x, y, w, h = item.box
+    pad = max(_PAD, item.size) if isinstance(item, TextItem) else _PAD
+    return max(0, x - pad), max(0, y - pad), min(width, x + w + pad), min(height, y + h + pad)
+
+
 def _overlaps(a, b) -> bool:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
@@ -79,14 +110,29 @@ class PosterRenderer:
     (``{"inviter": {...}, "person": {...}}``); ``channel=`` renders a channel's own spec
     (its medium's defaults and ``set``).  Keep one renderer per process: its caches
     are what make a batch fast.
+
+    ``in_place=True`` (a batch worker) paints every poster of a template and size on one
+    canvas and restores what the last poster covered instead of copying the static base:
+    a :class:`Rendered` image is then valid only until the next ``render`` call, and the
+    renderer must not be shared between threads.
     """
 
-    def __init__(self, loaded, *, cache_size: int = 8, reuse_mask: bool = False):
+    def __init__(self, loaded, *, cache_size: int = 8, reuse_mask: bool = False, in_place: bool = False):
         self.loaded = loaded
         self.cache_size = cache_size
         self.reuse_mask = reuse_mask
+        self.in_place = in_place
         self._static: dict[tuple, _Static] = {}
         self._masks: dict[tuple, int] = {}
+        self._canvases: dict[int, _Canvas] = {}
+
+    def _canvas_for(self, static: _Static) -> "_Canvas":
+        canvas = self._canvases.get(id(static))
+        if canvas is None or canvas.static is not static:
+            canvas = self._canvases[id(static)] = _Canvas(static)
+            if len(self._canvases) > self.cache_size:
+                self._canvases.pop(next(iter(self._canvases)))
+        return canvas
 
     # ------------------------------------------------------------------ static part
 
@@ -174,7 +220,11 @@ class PosterRenderer:
 
     def _paint(self, static: _Static, v, tmpl, width: int, height: int, url: str, extra, mask):
         _, _, personal = layout_layers(v, tmpl, width, height, url, extra, select=is_personal, qr_mask=mask)
-        image = static.base.copy()
-        paint_items(image, [i for _, i in sorted(personal + static.overlay, key=lambda p: p[0])])
+        paint = [i for _, i in sorted(personal + static.overlay, key=lambda p: p[0])]
+        if self.in_place:
+            image = self._canvas_for(static).take([_reach(i, width, height) for i in paint])
+        else:
+            image = static.base.copy()
+        paint_items(image, paint)
         items = tuple(i for _, i in sorted(static.static_items + personal, key=lambda p: p[0]))
         return image, LayoutTree(width, height, tmpl.name, static.frame, static.scale, items), personal

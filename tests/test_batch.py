@@ -217,3 +217,33 @@ def test_codes_lists_and_looks_up_personal_codes(campaign, tmp_path):
     assert res.exit_code == 0 and f"person u2 (row 3" in res.stdout
     res = runner.invoke(app, ["codes", str(campaign), "--people", str(people), "--lookup", "ZZZZZZZZZZ"])
     assert res.exit_code == 1
+
+
+def test_in_place_canvas_gives_the_pixels_of_a_full_paint(tmp_path, monkeypatch):
+    """A batch worker paints posters on one canvas per template and size and restores what
+    the last poster covered; every poster in a sequence (long and short, emoji, ZWJ and
+    fallback nicknames, alternating) is pixel for pixel the poster painted from scratch."""
+    from PIL import ImageChops
+
+    from postergen.layout import layout_poster
+    from postergen.paint import paint
+    from postergen.render import PosterRenderer
+    from postergen.textclean import prepare_nickname
+
+    for k, v in SECRET.items():
+        monkeypatch.setenv(k, v)
+    folder = small_campaign(tmp_path, templates=("bold", "photo", "minimal"))
+    loaded = load_campaign(folder / "campaign.yaml")
+    chain = loaded.chain("heading")
+    avatars = sorted((TEA / "avatars").glob("*.jpg"))
+    nicks = ["奶茶续命中☕️ 的超长超长超长超长的昵称啊啊啊", "小鹿", "👨‍👩‍👧 幸福一家人", "", "Lily🌸", "点赞狂魔👍🏽🇨🇳", "W"]
+    in_place = PosterRenderer(loaded, in_place=True)
+    for template in ("bold", "photo", "minimal"):
+        for i, nick in enumerate(nicks + nicks[::-1]):
+            name, _ = prepare_nickname(nick, chain, "strip", "你的好友")
+            extra = {"inviter": {"nickname": name, "avatar": avatars[i % len(avatars)], "line": "邀请你一起喝"},
+                     "person": {"id": f"p{i}", "nickname": name, "code": f"C{i:05d}"}}
+            url = f"https://h5.example.com/tea?ref=K{i:04d}x{'y' * (i % 3)}"
+            got = in_place.render("", template, 540, 960, url, extra).image
+            want = paint(layout_poster(loaded, loaded.templates[template], 540, 960, url, extra))
+            assert ImageChops.difference(got, want).getbbox() is None, (template, nick)

@@ -152,7 +152,7 @@ class Worker:
             self.loaded = load_campaign(config.campaign)
         self.store = open_store(config.out, config.storage_options)
         self.cache = config.cache_folder()
-        self.renderer = PosterRenderer(self.loaded, reuse_mask=True)
+        self.renderer = PosterRenderer(self.loaded, reuse_mask=True, in_place=True)
         self._people: dict[str, PersonalPoster] = {}
 
     def person_for(self, base: str) -> PersonalPoster:
