@@ -54,6 +54,10 @@ class Rendered:
     image: Any
     data: bytes | None = None
     warnings: tuple[str, ...] = ()
+    #: With ``in_place``: the static base the image was painted over, and the pixel rows
+    #: ``(y0, y1)`` outside which the image equals it (for batch.jpegstrips).
+    base: Any = None
+    changed: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -201,7 +205,11 @@ class PosterRenderer:
             if static.half_checked[key]:
                 raise PostergenError(static.half_checked[key])
         data = encode(image, fmt, quality) if fmt else None
-        return Rendered(tree, image, data, tuple(warnings))
+        rendered = Rendered(tree, image, data, tuple(warnings))
+        if self.in_place:
+            rendered.base = static.base
+            rendered.changed = tuple((box[1], box[3]) for box in self._canvas_for(static).dirty)
+        return rendered
 
     def _mask_for(self, url: str, v) -> int:
         """The mask segno chooses for a stand-in of *url*: the same length, its query's

@@ -219,14 +219,19 @@ def test_codes_lists_and_looks_up_personal_codes(campaign, tmp_path):
     assert res.exit_code == 1
 
 
-def test_in_place_canvas_gives_the_pixels_of_a_full_paint(tmp_path, monkeypatch):
+def test_in_place_canvas_and_strip_jpeg_give_the_pixels_of_a_full_paint(tmp_path, monkeypatch):
     """A batch worker paints posters on one canvas per template and size and restores what
     the last poster covered; every poster in a sequence (long and short, emoji, ZWJ and
-    fallback nicknames, alternating) is pixel for pixel the poster painted from scratch."""
+    fallback nicknames, alternating) is pixel for pixel the poster painted from scratch,
+    and its JPEG, encoded only where it differs from the static base, decodes to exactly
+    the pixels of a one-piece encode."""
+    import io
+
     from PIL import ImageChops
 
+    from postergen.batch import jpegstrips
     from postergen.layout import layout_poster
-    from postergen.paint import paint
+    from postergen.paint import encode, paint
     from postergen.render import PosterRenderer
     from postergen.textclean import prepare_nickname
 
@@ -238,12 +243,19 @@ def test_in_place_canvas_gives_the_pixels_of_a_full_paint(tmp_path, monkeypatch)
     avatars = sorted((TEA / "avatars").glob("*.jpg"))
     nicks = ["奶茶续命中☕️ 的超长超长超长超长的昵称啊啊啊", "小鹿", "👨‍👩‍👧 幸福一家人", "", "Lily🌸", "点赞狂魔👍🏽🇨🇳", "W"]
     in_place = PosterRenderer(loaded, in_place=True)
+    strips = jpegstrips.StripEncoder()
     for template in ("bold", "photo", "minimal"):
         for i, nick in enumerate(nicks + nicks[::-1]):
             name, _ = prepare_nickname(nick, chain, "strip", "你的好友")
             extra = {"inviter": {"nickname": name, "avatar": avatars[i % len(avatars)], "line": "邀请你一起喝"},
                      "person": {"id": f"p{i}", "nickname": name, "code": f"C{i:05d}"}}
             url = f"https://h5.example.com/tea?ref=K{i:04d}x{'y' * (i % 3)}"
-            got = in_place.render("", template, 540, 960, url, extra).image
+            rendered = in_place.render("", template, 540, 960, url, extra)
             want = paint(layout_poster(loaded, loaded.templates[template], 540, 960, url, extra))
-            assert ImageChops.difference(got, want).getbbox() is None, (template, nick)
+            assert ImageChops.difference(rendered.image, want).getbbox() is None, (template, nick)
+            # The batch's JPEG: only the changed rows encoded, the rest the base's own rows.
+            data = strips.encode(rendered.image, rendered.base, rendered.changed, 88)
+            assert data == jpegstrips._save(want, 88)  # a one-piece encode with the same restart markers
+            decoded = Image.open(io.BytesIO(data)).convert("RGB")
+            plain = Image.open(io.BytesIO(encode(want, "jpeg", 88))).convert("RGB")
+            assert ImageChops.difference(decoded, plain).getbbox() is None  # the pixels postergen build gives

@@ -34,6 +34,7 @@ from pathlib import Path
 from ..errors import PostergenError
 from .model import EXTENSIONS, STATE_DIR, BatchOptions, RowResult
 from .names import poster_path
+from .jpegstrips import StripEncoder
 from .person import PersonalPoster, RowProblem, Target, file_digest
 
 
@@ -153,6 +154,7 @@ class Worker:
         self.store = open_store(config.out, config.storage_options)
         self.cache = config.cache_folder()
         self.renderer = PosterRenderer(self.loaded, reuse_mask=True, in_place=True)
+        self.strips = StripEncoder()
         self._people: dict[str, PersonalPoster] = {}
 
     def person_for(self, base: str) -> PersonalPoster:
@@ -210,14 +212,18 @@ class Worker:
         result = RowResult(p.row, p.id, "written", prepared.code, prepared.url, warnings=list(prepared.warnings))
         t = self.config.target
         try:
-            images = {}
+            done: dict = {}
             for template, w, h, fmt in t.posters:
-                image = images.get((template, w, h))
-                if image is None:
+                rendered = done.get((template, w, h))
+                if rendered is None:
                     rendered = self.renderer.render(t.variant, template, w, h, prepared.url, prepared.extra, channel=t.channel)
-                    image = images[(template, w, h)] = rendered.image
+                    done[(template, w, h)] = rendered
                     result.warnings.extend(rendered.warnings)
-                data = encode(image, fmt, self.config.quality)
+                if fmt == "jpeg" and rendered.base is not None:
+                    # only the rows the personal layers changed are encoded (batch/jpegstrips.py)
+                    data = self.strips.encode(rendered.image, rendered.base, rendered.changed, self.config.quality)
+                else:
+                    data = encode(rendered.image, fmt, self.config.quality)
                 path = poster_path(p.id, template, f"{w}x{h}", EXTENSIONS[fmt])
                 self._write(path, data)
                 result.paths.append(path)
