@@ -129,6 +129,14 @@ class PosterRenderer:
         self._static: dict[tuple, _Static] = {}
         self._masks: dict[tuple, int] = {}
         self._canvases: dict[int, _Canvas] = {}
+        self._personal: dict[int, tuple[Any, bool]] = {}  # id(layer) -> (layer, is_personal(layer))
+
+    def _is_personal(self, layer) -> bool:
+        """:func:`is_personal`, remembered per layer object (a poster asks it of every layer)."""
+        hit = self._personal.get(id(layer))
+        if hit is None or hit[0] is not layer:
+            hit = self._personal[id(layer)] = (layer, is_personal(layer))
+        return hit[1]
 
     def _canvas_for(self, static: _Static) -> "_Canvas":
         canvas = self._canvases.get(id(static))
@@ -227,7 +235,7 @@ class PosterRenderer:
         return self._masks[key]
 
     def _paint(self, static: _Static, v, tmpl, width: int, height: int, url: str, extra, mask):
-        _, _, personal = layout_layers(v, tmpl, width, height, url, extra, select=is_personal, qr_mask=mask)
+        _, _, personal = layout_layers(v, tmpl, width, height, url, extra, select=self._is_personal, qr_mask=mask)
         paint = [i for _, i in sorted(personal + static.overlay, key=lambda p: p[0])]
         if self.in_place:
             image = self._canvas_for(static).take([_reach(i, width, height) for i in paint])
