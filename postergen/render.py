@@ -54,10 +54,10 @@ class Rendered:
     image: Any
     data: bytes | None = None
     warnings: tuple[str, ...] = ()
-    #: With ``in_place``: the static base the image was painted over, and the pixel rows
-    #: ``(y0, y1)`` outside which the image equals it (for batch.jpegstrips).
+    #: With ``in_place``: the static base the image was painted over, and the boxes
+    #: ``(x0, y0, x1, y1)`` outside which the image equals it (for batch.jpegstrips).
     base: Any = None
-    changed: tuple[tuple[int, int], ...] = ()
+    changed: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass
@@ -216,7 +216,7 @@ class PosterRenderer:
         rendered = Rendered(tree, image, data, tuple(warnings))
         if self.in_place:
             rendered.base = static.base
-            rendered.changed = tuple((box[1], box[3]) for box in self._canvas_for(static).dirty)
+            rendered.changed = tuple(self._canvas_for(static).dirty)
         return rendered
 
     def _mask_for(self, url: str, v) -> int:

@@ -1,19 +1,20 @@
-"""JPEG-encode a personal poster by re-encoding only the rows its personal layers changed.
+"""JPEG-encode a personal poster by re-encoding only the blocks its personal layers changed.
 
 A batch's posters of one template and size share their static base; a poster differs from
-it only where the avatar, nickname, QR code and the like were painted (a quarter of a
-1080×1920 poster).  A baseline JPEG whose scan has a restart marker after every row of
-8×8 blocks (MCU row) codes each such row independently: the DC predictions restart and
-the row's bits end on a byte boundary.  So the encoded rows of the base are cut apart once
-per worker (:meth:`StripEncoder._base`), and a poster is the base's header, the base's
-rows where nothing changed and freshly encoded rows where something did, the restart
-markers renumbered, and EOI.
+it only where the avatar, nickname, QR code and the like were painted (a fifth of a
+1080×1920 poster).  A baseline JPEG with a restart marker every *K* 8×8 blocks codes each
+run of *K* blocks independently: the DC predictions restart and the run's bits end on a
+byte boundary.  With *K* dividing the blocks of a row, the image is a grid of cells (one
+block row high, *K* blocks wide), each coded on its own.  So the base's coded cells are
+cut apart once per worker (:meth:`StripEncoder._base`), and a poster is the base's
+header, the base's cells where nothing changed and freshly coded cells where something
+did (one small encode per changed rectangle), the restart markers renumbered, and EOI.
 
 Every block is transformed, quantised and Huffman-coded exactly as in a one-piece encode
-(the same quality, 4:4:4 sampling and standard tables), so the file decodes to the same
-pixels as ``paint.encode`` gives with restart markers, and those are the pixels of a
-one-piece encode without them (tests/test_batch.py decodes and compares both).  The
-markers cost two bytes per MCU row (~0.2% of a poster).
+(the same quality, 4:4:4 sampling and standard tables), so the file is byte for byte a
+one-piece encode with the same restart interval, and decodes to the same pixels as
+``paint.encode`` gives without markers (tests/test_batch.py checks both).  The markers
+cost two bytes per cell (~1% of a poster).
 """
 
 from __future__ import annotations
@@ -22,18 +23,28 @@ import io
 import re
 
 _RST = re.compile(rb"\xff[\xd0-\xd7]")  # a restart marker (0xFF in coded data is always stuffed as FF 00)
-MCU = 8  # rows of pixels per MCU row at 4:4:4 sampling
+MCU = 8  # pixels per block side at 4:4:4 sampling
+CELL = 27  # preferred blocks per cell (216 px): small enough to skip most of a QR code's row
 
 
-def _save(image, quality: int) -> bytes:
+def cell_blocks(width: int) -> int:
+    """Blocks per cell for an image *width* px wide: a divisor of its blocks per row near
+    :data:`CELL` (a whole row when it has none between 12 and 64)."""
+    per_row = -(-width // MCU)
+    near = [k for k in range(12, 65) if per_row % k == 0]
+    return min(near, key=lambda k: abs(k - CELL)) if near else per_row
+
+
+def _save(image, quality: int, blocks: int) -> bytes:
     buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=quality, subsampling=0, optimize=False, progressive=False, restart_marker_rows=1)
+    image.save(buf, "JPEG", quality=quality, subsampling=0, optimize=False, progressive=False,
+               restart_marker_blocks=blocks)
     return buf.getvalue()
 
 
 def _split(data: bytes) -> tuple[bytes, list[bytes]]:
-    """(everything up to and including the SOS header, the coded MCU rows) of a baseline
-    JPEG encoded with a restart marker after every MCU row."""
+    """(everything up to and including the SOS header, the coded cells in raster order) of
+    a baseline JPEG with restart markers."""
     pos = 2  # after SOI
     while True:
         if data[pos] != 0xFF:
@@ -48,6 +59,11 @@ def _split(data: bytes) -> tuple[bytes, list[bytes]]:
     return data[:pos], _RST.split(data[pos:-2])
 
 
+def encode_whole(image, quality: int) -> bytes:
+    """A one-piece encode with the restart interval :class:`StripEncoder` uses."""
+    return _save(image, quality, cell_blocks(image.width))
+
+
 class StripEncoder:
     """Encodes posters painted over one of a few static bases (kept per base image)."""
 
@@ -55,46 +71,59 @@ class StripEncoder:
         self.size = size
         self._bases: dict[int, tuple] = {}
 
-    def _base(self, base, quality: int) -> tuple[bytes, list[bytes]]:
+    def _base(self, base, quality: int) -> tuple[bytes, list[bytes], int]:
         key = id(base)
         hit = self._bases.get(key)
         if hit is None or hit[0] is not base or hit[1] != quality:
-            header, rows = _split(_save(base, quality))
-            if len(rows) != -(-base.height // MCU):
+            k = cell_blocks(base.width)
+            header, cells = _split(_save(base, quality, k))
+            if len(cells) != -(-base.height // MCU) * (-(-base.width // MCU) // k):
                 raise ValueError("unexpected JPEG layout")
-            hit = self._bases[key] = (base, quality, header, rows)
+            hit = self._bases[key] = (base, quality, header, cells, k)
             if len(self._bases) > self.size:
                 self._bases.pop(next(iter(self._bases)))
-        return hit[2], hit[3]
+        return hit[2], hit[3], hit[4]
 
-    def encode(self, image, base, changed: list[tuple[int, int]], quality: int) -> bytes:
-        """JPEG bytes of *image*, which equals *base* outside the pixel rows *changed*
-        (``(y0, y1)`` ranges, y1 exclusive)."""
-        header, rows = self._base(base, quality)
-        rows = list(rows)
-        for first, last in _bands(changed, image.height):
-            y0, y1 = first * MCU, min(image.height, last * MCU)
-            _, fresh = _split(_save(image.crop((0, y0, image.width, y1)), quality))
-            if len(fresh) != last - first:
+    def encode(self, image, base, changed, quality: int) -> bytes:
+        """JPEG bytes of *image*, which equals *base* outside the *changed* boxes
+        ``(x0, y0, x1, y1)`` (x1 and y1 exclusive)."""
+        header, cells, k = self._base(base, quality)
+        cells = list(cells)
+        width, height = image.width, image.height
+        span = k * MCU  # pixels per cell
+        across = -(-width // span)  # cells per block row
+        for r0, r1, c0, c1 in _rects(changed, width, height, span):
+            box = (c0 * span, r0 * MCU, min(width, c1 * span), min(height, r1 * MCU))
+            _, fresh = _split(_save(image.crop(box), quality, k))
+            if len(fresh) != (r1 - r0) * (c1 - c0):
                 raise ValueError("unexpected JPEG layout")
-            rows[first:last] = fresh
+            for i, r in enumerate(range(r0, r1)):
+                cells[r * across + c0:r * across + c1] = fresh[i * (c1 - c0):(i + 1) * (c1 - c0)]
         out = [header]
-        for r, coded in enumerate(rows[:-1]):
+        for n, coded in enumerate(cells[:-1]):
             out.append(coded)
-            out.append(b"\xff" + bytes((0xD0 + r % 8,)))
-        out.append(rows[-1])
+            out.append(_MARKERS[n % 8])
+        out.append(cells[-1])
         out.append(b"\xff\xd9")
         return b"".join(out)
 
 
-def _bands(changed: list[tuple[int, int]], height: int, gap: int = 4) -> list[tuple[int, int]]:
-    """MCU-row ranges [first, last) covering the *changed* pixel rows, merged where fewer
-    than *gap* unchanged MCU rows separate them (one encode call is cheaper than two)."""
-    spans = sorted((max(0, y0) // MCU, -(-min(height, y1) // MCU)) for y0, y1 in changed if y1 > y0)
+_MARKERS = [bytes((0xFF, 0xD0 + i)) for i in range(8)]
+
+
+def _rects(changed, width: int, height: int, span: int, gap: int = 4) -> list[tuple[int, int, int, int]]:
+    """Cell rectangles (first row, end row, first cell, end cell) covering the *changed*
+    boxes: boxes whose block rows are fewer than *gap* apart share one rectangle (one
+    encode call is cheaper than two), as wide as the widest of them."""
+    boxes = sorted(
+        (max(0, y0) // MCU, -(-min(height, y1) // MCU), max(0, x0) // span, -(-min(width, x1) // span))
+        for x0, y0, x1, y1 in changed if x1 > x0 and y1 > y0
+    )
     merged: list[list[int]] = []
-    for first, last in spans:
-        if merged and first <= merged[-1][1] + gap:
-            merged[-1][1] = max(merged[-1][1], last)
+    for r0, r1, c0, c1 in boxes:
+        if merged and r0 <= merged[-1][1] + gap:
+            last = merged[-1]
+            last[1], last[2], last[3] = max(last[1], r1), min(last[2], c0), max(last[3], c1)
         else:
-            merged.append([first, last])
-    return [(a, b) for a, b in merged]
+            merged.append([r0, r1, c0, c1])
+    return [tuple(m) for m in merged]

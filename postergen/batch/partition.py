@@ -220,7 +220,7 @@ class Worker:
                     done[(template, w, h)] = rendered
                     result.warnings.extend(rendered.warnings)
                 if fmt == "jpeg" and rendered.base is not None:
-                    # only the rows the personal layers changed are encoded (batch/jpegstrips.py)
+                    # only the blocks the personal layers changed are encoded (batch/jpegstrips.py)
                     data = self.strips.encode(rendered.image, rendered.base, rendered.changed, self.config.quality)
                 else:
                     data = encode(rendered.image, fmt, self.config.quality)
