@@ -71,7 +71,9 @@ class StripEncoder:
         self.size = size
         self._bases: dict[int, tuple] = {}
 
-    def _base(self, base, quality: int) -> tuple[bytes, list[bytes], int]:
+    def _base(self, base, quality: int) -> tuple[list[bytes], int]:
+        """The base's file as a list — header, cell 0, RST0, cell 1, RST1, …, last cell,
+        EOI — (cell *i* at index 1 + 2i) and the blocks per cell."""
         key = id(base)
         hit = self._bases.get(key)
         if hit is None or hit[0] is not base or hit[1] != quality:
@@ -79,16 +81,20 @@ class StripEncoder:
             header, cells = _split(_save(base, quality, k))
             if len(cells) != -(-base.height // MCU) * (-(-base.width // MCU) // k):
                 raise ValueError("unexpected JPEG layout")
-            hit = self._bases[key] = (base, quality, header, cells, k)
+            parts = [header]
+            for n, coded in enumerate(cells):
+                parts += (coded, _MARKERS[n % 8])
+            parts[-1] = b"\xff\xd9"  # no marker after the last cell: EOI
+            hit = self._bases[key] = (base, quality, parts, k)
             if len(self._bases) > self.size:
                 self._bases.pop(next(iter(self._bases)))
-        return hit[2], hit[3], hit[4]
+        return hit[2], hit[3]
 
     def encode(self, image, base, changed, quality: int) -> bytes:
         """JPEG bytes of *image*, which equals *base* outside the *changed* boxes
         ``(x0, y0, x1, y1)`` (x1 and y1 exclusive)."""
-        header, cells, k = self._base(base, quality)
-        cells = list(cells)
+        parts, k = self._base(base, quality)
+        parts = list(parts)
         width, height = image.width, image.height
         span = k * MCU  # pixels per cell
         across = -(-width // span)  # cells per block row
@@ -98,14 +104,9 @@ class StripEncoder:
             if len(fresh) != (r1 - r0) * (c1 - c0):
                 raise ValueError("unexpected JPEG layout")
             for i, r in enumerate(range(r0, r1)):
-                cells[r * across + c0:r * across + c1] = fresh[i * (c1 - c0):(i + 1) * (c1 - c0)]
-        out = [header]
-        for n, coded in enumerate(cells[:-1]):
-            out.append(coded)
-            out.append(_MARKERS[n % 8])
-        out.append(cells[-1])
-        out.append(b"\xff\xd9")
-        return b"".join(out)
+                at = 1 + 2 * (r * across + c0)
+                parts[at:at + 2 * (c1 - c0):2] = fresh[i * (c1 - c0):(i + 1) * (c1 - c0)]
+        return b"".join(parts)
 
 
 _MARKERS = [bytes((0xFF, 0xD0 + i)) for i in range(8)]
