@@ -259,3 +259,31 @@ def test_in_place_canvas_and_strip_jpeg_give_the_pixels_of_a_full_paint(tmp_path
             decoded = Image.open(io.BytesIO(data)).convert("RGB")
             plain = Image.open(io.BytesIO(encode(want, "jpeg", 88))).convert("RGB")
             assert ImageChops.difference(decoded, plain).getbbox() is None  # the pixels postergen build gives
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1081, 1003), (333, 201), (750, 1334)])
+def test_strip_jpeg_at_odd_sizes_and_edges(size):
+    """Changed boxes at the corners and edges of images whose sides are not multiples of
+    8 (partial blocks) or of a cell: the file is byte for byte a one-piece encode with
+    the same restart interval, and decodes to the pixels of one without markers."""
+    import io
+
+    from PIL import ImageChops, ImageDraw
+
+    from postergen.batch import jpegstrips
+    from postergen.paint import encode
+
+    w, h = size
+    base = Image.merge("RGB", [Image.effect_noise((w, h), 40 + 10 * i).point(lambda v: v // 2 + 60) for i in range(3)])
+    image = base.copy()
+    draw = ImageDraw.Draw(image)
+    boxes = [(0, 0, 37, 19), (w - 23, h - 9, w, h), (w // 3, h // 2, w // 3 + 90, h // 2 + 41), (w - 5, 3, w, 11)]
+    for i, box in enumerate(boxes):
+        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=(40 * i, 255 - 40 * i, 128))
+    strips = jpegstrips.StripEncoder()
+    data = strips.encode(image, base, boxes, 88)
+    assert data == jpegstrips.encode_whole(image, 88)
+    assert strips.encode(base, base, [], 88) == jpegstrips.encode_whole(base, 88)  # nothing changed
+    decoded = Image.open(io.BytesIO(data)).convert("RGB")
+    plain = Image.open(io.BytesIO(encode(image, "jpeg", 88))).convert("RGB")
+    assert ImageChops.difference(decoded, plain).getbbox() is None
