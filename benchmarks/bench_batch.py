@@ -2,9 +2,11 @@
 encode floor measured in the same run.
 
 Usage:  python benchmarks/bench_batch.py [--rows 600] [--jobs 2] [--repeat 3] [--template bold] [--size 1080x1920]
+                                        [--distinct-avatars]
 
 Makes a copy of examples/tea-invite cut to one template and size (JPEG), a people file of
-ROWS participants (the example's avatars and emoji nicknames, cycled), then:
+ROWS participants (the example's avatars and emoji nicknames, cycled; with
+--distinct-avatars each row gets an avatar file of its own), then:
 
 1. runs `python -m postergen batch … -j JOBS -q` as a whole process (start-up, campaign
    loading, worker start, every row) and reports posters/s and its peak memory;
@@ -52,14 +54,25 @@ def make_campaign(folder: Path, template: str, size: str) -> Path:
     return folder
 
 
-def make_people(folder: Path, rows: int) -> Path:
-    avatars = sorted(p.name for p in (folder / "avatars").glob("*.jpg"))
+def make_people(folder: Path, rows: int, distinct: bool = False) -> Path:
+    """ROWS participants cycling the example's avatars, or (*distinct*) each with a file of
+    its own (a copy), as a real people file has: every avatar is then checked, decoded and
+    resized on its row instead of once per worker."""
+    avatars = sorted(f"avatars/{p.name}" for p in (folder / "avatars").glob("*.jpg"))
+    if distinct:
+        (folder / "avatars" / "own").mkdir(exist_ok=True)
     path = folder / "people.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "nickname", "avatar"])
         for i in range(rows):
-            w.writerow([f"m{i:07d}", f"{NICKS[i % len(NICKS)]}{i}", f"avatars/{avatars[i % len(avatars)]}"])
+            avatar = avatars[i % len(avatars)]
+            if distinct:
+                own = f"avatars/own/{i:07d}.jpg"
+                if not (folder / own).exists():
+                    shutil.copy(folder / avatar, folder / own)
+                avatar = own
+            w.writerow([f"m{i:07d}", f"{NICKS[i % len(NICKS)]}{i}", avatar])
     return path
 
 
@@ -104,6 +117,7 @@ def main() -> None:
     ap.add_argument("--template", default="bold")
     ap.add_argument("--size", default="1080x1920")
     ap.add_argument("--repeat", type=int, default=3, help="batch/floor pairs; the median ratio is reported")
+    ap.add_argument("--distinct-avatars", action="store_true", help="an avatar file of its own for every row")
     ap.add_argument("--memory", default="", help="comma-separated row counts: peak memory only")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,14 +126,15 @@ def main() -> None:
         if args.memory:
             print(f"{'rows':>9} {'wall s':>8} {'rows/s':>8} {'peak RSS MB':>12}")
             for n in [int(x) for x in args.memory.split(",")]:
-                people = make_people(campaign, n)
+                people = make_people(campaign, n, args.distinct_avatars)
                 out = tmp / f"out-{n}"
                 wall, peak = run_batch(campaign, people, out, args.jobs)
                 print(f"{n:>9} {wall:>8.1f} {n / wall:>8.1f} {peak:>12.0f}")
                 shutil.rmtree(out)
             return
-        people = make_people(campaign, args.rows)
-        print(f"{args.rows} personal posters, {args.template} {args.size} JPEG q88, {args.jobs} jobs")
+        people = make_people(campaign, args.rows, args.distinct_avatars)
+        own = ", an avatar file per row" if args.distinct_avatars else ""
+        print(f"{args.rows} personal posters, {args.template} {args.size} JPEG q88, {args.jobs} jobs{own}")
         pairs, peak = [], 0.0
         for i in range(max(1, args.repeat)):
             out = tmp / f"out{i}"
