@@ -287,3 +287,40 @@ def test_strip_jpeg_at_odd_sizes_and_edges(size):
     decoded = Image.open(io.BytesIO(data)).convert("RGB")
     plain = Image.open(io.BytesIO(encode(image, "jpeg", 88))).convert("RGB")
     assert ImageChops.difference(decoded, plain).getbbox() is None
+
+
+def test_threads_of_one_worker_paint_on_their_own_canvases(campaign, tmp_path):
+    """A Dask worker may run partitions on several threads of one process: each thread
+    gets its own renderer (the in-place canvas) and encoder; the posters made on two
+    threads at once are the bytes one thread makes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from postergen.batch import partition as unit
+    from postergen.batch.people import Person
+
+    rows = [(f"p{i}", f"小鹿{'长' * (i % 7)}{i}", "avatars/a01.jpg") for i in range(12)]
+    serial = run_batch(campaign / "campaign.yaml", people_file(campaign, rows), tmp_path / "one", BatchOptions(jobs=1))
+    assert serial.written == 12
+    want = {r["id"]: r["sha256"] for r in read_csv(tmp_path / "one" / "people.csv")}
+
+    from postergen.batch.run import _config, resolve_target
+    from postergen.store import open_store
+
+    loaded = load_campaign(campaign / "campaign.yaml")
+    options = BatchOptions()
+    target, secret, _ = resolve_target(loaded, options)
+    store = open_store(tmp_path / "two")
+    config = _config(loaded, target, secret, options, store, None, [])
+    rows = [Person(i + 2, f"p{i}", f"小鹿{'长' * (i % 7)}{i}", "avatars/a01.jpg", {}, f"d{i}") for i in range(12)]
+    worker = unit.Worker(config)
+    person = worker.person_for(str(campaign))
+
+    def one(i):
+        result, _ = worker.one(person, rows[i], None)
+        return result
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, list(range(12)) * 3))
+    assert len(results) == 36 and all(r.status == "written" for r in results)
+    assert {r.id: r.sha256[0] for r in results} == want
+    worker.close()
