@@ -48,8 +48,10 @@ def _corner(r: int):
     return big.resize((r, r), Image.Resampling.BOX)
 
 
+@lru_cache(maxsize=64)
 def rounded_mask(w: int, h: int, radius: float):
-    """An L mask of a w×h rectangle with anti-aliased corners of *radius*."""
+    """An L mask of a w×h rectangle with anti-aliased corners of *radius* (cached: callers
+    must not change it)."""
     from PIL import Image
 
     mask = Image.new("L", (w, h), 255)
@@ -73,10 +75,15 @@ def ellipse_mask(w: int, h: int):
     return big.resize((w, h), Image.Resampling.BOX)
 
 
+@lru_cache(maxsize=64)
+def _alpha_table(alpha: int) -> tuple[int, ...]:
+    return tuple(v * alpha // 255 for v in range(256))
+
+
 def _with_alpha(mask, alpha: int):
     if alpha >= 255:
         return mask
-    return mask.point(lambda v: v * alpha // 255)
+    return mask.point(_alpha_table(alpha))
 
 
 def _fill(canvas, box, rgba, mask=None):
@@ -215,11 +222,17 @@ def _paint_image(canvas, item: ImageItem):
     py = y + (h - ih) // 2
     canvas.paste(rgb, (px, py, px + iw, py + ih), alpha)
     if item.ring and item.ring_width > 0 and item.mask == "circle":
-        from PIL import ImageDraw
+        _fill(canvas, (px, py, iw, ih), parse_hex(item.ring), _ring_mask(iw, ih, round(item.ring_width * SS)))
 
-        big = Image.new("L", (iw * SS, ih * SS), 0)
-        ImageDraw.Draw(big).ellipse((0, 0, iw * SS - 1, ih * SS - 1), outline=255, width=round(item.ring_width * SS))
-        _fill(canvas, (px, py, iw, ih), parse_hex(item.ring), big.resize((iw, ih), Image.Resampling.BOX))
+
+@lru_cache(maxsize=64)
+def _ring_mask(w: int, h: int, width: int):
+    """An anti-aliased ring (an avatar's) of *width* px at SS× (cached, like the masks above)."""
+    from PIL import Image, ImageDraw
+
+    big = Image.new("L", (w * SS, h * SS), 0)
+    ImageDraw.Draw(big).ellipse((0, 0, w * SS - 1, h * SS - 1), outline=255, width=width)
+    return big.resize((w, h), Image.Resampling.BOX)
 
 
 def _chain(fonts: tuple[str, ...]):
@@ -286,20 +299,24 @@ def paste_color(canvas, placements, alpha: int = 255, offset=(0, 0)) -> None:
 
 
 def _paint_text(canvas, item: TextItem):
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
 
     rgba = parse_hex(item.color)
-    chain = _chain(item.fonts)
     if rgba[3] >= 255:
-        target, fill, ox, oy = canvas, rgba[:3], 0, 0
+        color = _draw_lines(ImageDraw.Draw(canvas), item, 0, 0, rgba[:3])
+        ox = oy = 0
     else:
-        # Translucent text: draw a mask over the item's region only, then blend it.
-        m = item.size
-        x, y, w, h = item.box
-        ox, oy = max(0, x - m), max(0, y - m)
-        x1, y1 = min(canvas.width, x + w + m), min(canvas.height, y + h + m)
-        target, fill = Image.new("L", (x1 - ox, y1 - oy), 0), 255
-    draw = ImageDraw.Draw(target)
+        # Translucent text: a mask over the item's region only, then blended.
+        mask, ox, oy, color = _text_mask(item, canvas.width, canvas.height, rgba[3])
+        canvas.paste(rgba[:3], (ox, oy, ox + mask.width, oy + mask.height), mask)
+    if color:
+        paste_color(canvas, color, rgba[3], (ox, oy))
+
+
+def _draw_lines(draw, item: TextItem, ox: int, oy: int, fill) -> list:
+    """Draw *item*'s lines (and strike) with *draw*, offset by (-ox, -oy); returns the
+    colour glyphs for :func:`paste_color`."""
+    chain = _chain(item.fonts)
     color = []
     for line in item.lines:
         color += draw_line(draw, chain, line.text, line.x - ox, line.baseline - oy, item.size, fill)
@@ -308,10 +325,23 @@ def _paint_text(canvas, item: TextItem):
             yy = line.baseline - oy - item.size * 0.3
             x0 = line.x - ox - item.size * 0.05
             draw.rectangle((x0, yy - t / 2, x0 + line.width + item.size * 0.1, yy + t / 2), fill=fill)
-    if target is not canvas:
-        canvas.paste(rgba[:3], (ox, oy, ox + target.width, oy + target.height), _with_alpha(target, rgba[3]))
-    if color:
-        paste_color(canvas, color, rgba[3], (ox, oy))
+    return color
+
+
+@lru_cache(maxsize=64)
+def _text_mask(item: TextItem, width: int, height: int, alpha: int):
+    """(mask with *alpha* applied, its x, its y, colour glyphs) of a translucent text over
+    its box plus its size; cached, as a batch paints the same inviter line on every poster
+    (callers must not change the mask)."""
+    from PIL import Image, ImageDraw
+
+    m = item.size
+    x, y, w, h = item.box
+    ox, oy = max(0, x - m), max(0, y - m)
+    x1, y1 = min(width, x + w + m), min(height, y + h + m)
+    target = Image.new("L", (x1 - ox, y1 - oy), 0)
+    color = _draw_lines(ImageDraw.Draw(target), item, ox, oy, 255)
+    return _with_alpha(target, alpha), ox, oy, tuple(color)
 
 
 def _paint_mark(canvas, item: MarkItem):
@@ -338,6 +368,9 @@ def _paint_mark(canvas, item: MarkItem):
         paste_color(canvas, color)
 
 
+_QR_LEVELS = bytes.maketrans(b"01", b"\x00\xff")  # a module row '0'/'1' → mask levels
+
+
 def _paint_qr(canvas, item: QRItem):
     from PIL import Image
 
@@ -345,7 +378,7 @@ def _paint_qr(canvas, item: QRItem):
     light, dark = parse_hex(item.light), parse_hex(item.dark)
     _fill(canvas, item.box, light, rounded_mask(side, side, item.radius) if item.radius >= 1 else None)
     n = len(item.rows)
-    bits = Image.frombytes("L", (n, n), bytes(255 if c == "1" else 0 for row in item.rows for c in row))
+    bits = Image.frombytes("L", (n, n), "".join(item.rows).encode("ascii").translate(_QR_LEVELS))
     mask = bits.resize((n * item.module, n * item.module), Image.Resampling.NEAREST)
     q = 4 * item.module
     canvas.paste(dark[:3], (x + q, y + q, x + q + n * item.module, y + q + n * item.module), mask)

@@ -217,3 +217,110 @@ def test_codes_lists_and_looks_up_personal_codes(campaign, tmp_path):
     assert res.exit_code == 0 and f"person u2 (row 3" in res.stdout
     res = runner.invoke(app, ["codes", str(campaign), "--people", str(people), "--lookup", "ZZZZZZZZZZ"])
     assert res.exit_code == 1
+
+
+def test_in_place_canvas_and_strip_jpeg_give_the_pixels_of_a_full_paint(tmp_path, monkeypatch):
+    """A batch worker paints posters on one canvas per template and size and restores what
+    the last poster covered; every poster in a sequence (long and short, emoji, ZWJ and
+    fallback nicknames, alternating) is pixel for pixel the poster painted from scratch,
+    and its JPEG, encoded only where it differs from the static base, decodes to exactly
+    the pixels of a one-piece encode."""
+    import io
+
+    from PIL import ImageChops
+
+    from postergen.batch import jpegstrips
+    from postergen.layout import layout_poster
+    from postergen.paint import encode, paint
+    from postergen.render import PosterRenderer
+    from postergen.textclean import prepare_nickname
+
+    for k, v in SECRET.items():
+        monkeypatch.setenv(k, v)
+    folder = small_campaign(tmp_path, templates=("bold", "photo", "minimal"))
+    loaded = load_campaign(folder / "campaign.yaml")
+    chain = loaded.chain("heading")
+    avatars = sorted((TEA / "avatars").glob("*.jpg"))
+    nicks = ["奶茶续命中☕️ 的超长超长超长超长的昵称啊啊啊", "小鹿", "👨‍👩‍👧 幸福一家人", "", "Lily🌸", "点赞狂魔👍🏽🇨🇳", "W"]
+    in_place = PosterRenderer(loaded, in_place=True)
+    strips = jpegstrips.StripEncoder()
+    for template in ("bold", "photo", "minimal"):
+        for i, nick in enumerate(nicks + nicks[::-1]):
+            name, _ = prepare_nickname(nick, chain, "strip", "你的好友")
+            extra = {"inviter": {"nickname": name, "avatar": avatars[i % len(avatars)], "line": "邀请你一起喝"},
+                     "person": {"id": f"p{i}", "nickname": name, "code": f"C{i:05d}"}}
+            url = f"https://h5.example.com/tea?ref=K{i:04d}x{'y' * (i % 3)}"
+            rendered = in_place.render("", template, 540, 960, url, extra)
+            want = paint(layout_poster(loaded, loaded.templates[template], 540, 960, url, extra))
+            assert ImageChops.difference(rendered.image, want).getbbox() is None, (template, nick)
+            # The batch's JPEG: only the changed rows encoded, the rest the base's own rows.
+            data = strips.encode(rendered.image, rendered.base, rendered.changed, 88)
+            assert data == jpegstrips.encode_whole(want, 88)  # a one-piece encode with the same restart markers
+            decoded = Image.open(io.BytesIO(data)).convert("RGB")
+            plain = Image.open(io.BytesIO(encode(want, "jpeg", 88))).convert("RGB")
+            assert ImageChops.difference(decoded, plain).getbbox() is None  # the pixels postergen build gives
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1081, 1003), (333, 201), (750, 1334)])
+def test_strip_jpeg_at_odd_sizes_and_edges(size):
+    """Changed boxes at the corners and edges of images whose sides are not multiples of
+    8 (partial blocks) or of a cell: the file is byte for byte a one-piece encode with
+    the same restart interval, and decodes to the pixels of one without markers."""
+    import io
+
+    from PIL import ImageChops, ImageDraw
+
+    from postergen.batch import jpegstrips
+    from postergen.paint import encode
+
+    w, h = size
+    base = Image.merge("RGB", [Image.effect_noise((w, h), 40 + 10 * i).point(lambda v: v // 2 + 60) for i in range(3)])
+    image = base.copy()
+    draw = ImageDraw.Draw(image)
+    boxes = [(0, 0, 37, 19), (w - 23, h - 9, w, h), (w // 3, h // 2, w // 3 + 90, h // 2 + 41), (w - 5, 3, w, 11)]
+    for i, box in enumerate(boxes):
+        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=(40 * i, 255 - 40 * i, 128))
+    strips = jpegstrips.StripEncoder()
+    data = strips.encode(image, base, boxes, 88)
+    assert data == jpegstrips.encode_whole(image, 88)
+    assert strips.encode(base, base, [], 88) == jpegstrips.encode_whole(base, 88)  # nothing changed
+    decoded = Image.open(io.BytesIO(data)).convert("RGB")
+    plain = Image.open(io.BytesIO(encode(image, "jpeg", 88))).convert("RGB")
+    assert ImageChops.difference(decoded, plain).getbbox() is None
+
+
+def test_threads_of_one_worker_paint_on_their_own_canvases(campaign, tmp_path):
+    """A Dask worker may run partitions on several threads of one process: each thread
+    gets its own renderer (the in-place canvas) and encoder; the posters made on two
+    threads at once are the bytes one thread makes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from postergen.batch import partition as unit
+    from postergen.batch.people import Person
+
+    rows = [(f"p{i}", f"小鹿{'长' * (i % 7)}{i}", "avatars/a01.jpg") for i in range(12)]
+    serial = run_batch(campaign / "campaign.yaml", people_file(campaign, rows), tmp_path / "one", BatchOptions(jobs=1))
+    assert serial.written == 12
+    want = {r["id"]: r["sha256"] for r in read_csv(tmp_path / "one" / "people.csv")}
+
+    from postergen.batch.run import _config, resolve_target
+    from postergen.store import open_store
+
+    loaded = load_campaign(campaign / "campaign.yaml")
+    options = BatchOptions()
+    target, secret, _ = resolve_target(loaded, options)
+    store = open_store(tmp_path / "two")
+    config = _config(loaded, target, secret, options, store, None, [])
+    rows = [Person(i + 2, f"p{i}", f"小鹿{'长' * (i % 7)}{i}", "avatars/a01.jpg", {}, f"d{i}") for i in range(12)]
+    worker = unit.Worker(config)
+    person = worker.person_for(str(campaign))
+
+    def one(i):
+        result, _ = worker.one(person, rows[i], None)
+        return result
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, list(range(12)) * 3))
+    assert len(results) == 36 and all(r.status == "written" for r in results)
+    assert {r.id: r.sha256[0] for r in results} == want
+    worker.close()

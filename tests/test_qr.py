@@ -92,3 +92,47 @@ def test_logo_modules_limits(n, share):
     assert side * side <= 0.2 * n * n
     assert side <= n - 18
     assert side == 0 or side % 2 == n % 2  # centred on the grid
+
+
+def _segno_rows(data: str, error: str, mask: int) -> tuple[int, tuple[str, ...]]:
+    import segno
+
+    code = segno.make_qr(data, error=error.lower(), boost_error=False, mask=mask)
+    return code.version, tuple("".join("1" if v else "0" for v in row) for row in code.matrix)
+
+
+def test_fast_matrix_is_segnos_matrix():
+    """With a mask given, a byte-mode code is built from cached tables; module for module
+    it is the code segno makes, at every level, mask and length (versions 1 to 40)."""
+    import random
+    import string
+
+    rnd = random.Random(9)
+    alphabet = string.ascii_letters + string.digits + "/:?=&.-_%~ "
+    lengths = [1, 7, 17, 32, 45, 61, 62, 84, 106, 150, 213, 271, 321, 367, 500, 900, 1273, 1663, 2331, 2953]
+    checked = 0
+    for n in lengths:
+        for error in "LMQH":
+            if n > qrmod.CAPACITY[error]:
+                continue
+            for _ in range(3):
+                data = "h" + "".join(rnd.choice(alphabet) for _ in range(n - 1))
+                mask = rnd.randrange(8)
+                matrix = qrmod.make_matrix(data, error, mask)
+                assert (matrix.version, matrix.rows) == _segno_rows(data, error, mask), (n, error, mask)
+                assert matrix.mask == mask
+                checked += 1
+    assert checked > 150
+    # The personal URLs of a batch: one shape, different codes — and they decode.
+    url = "https://h5.example.com/tea/invite?c=7KQ2M9XP&utm_source=moments&ref="
+    for code in ("AAAAAAAAAA", "K7x9Qm2Pz1", "0000000000", "zzzzzzzzzz"):
+        matrix = qrmod.make_matrix(url + code, "H", 5)
+        assert (matrix.version, matrix.rows) == _segno_rows(url + code, "H", 5)
+
+
+def test_fast_matrix_leaves_other_modes_to_segno():
+    """Digits only, upper-case alphanumerics and non-ASCII text take segno's own path."""
+    for data in ("0123456789", "HTTPS://EXAMPLE.COM/TEA/7KQ2", "https://例子.com/?ref=1"):
+        assert not qrmod._byte_mode(data)
+        matrix = qrmod.make_matrix(data, "M", 3)
+        assert (matrix.version, matrix.rows) == _segno_rows(data, "M", 3)

@@ -31,13 +31,10 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
 from postergen.errors import PostergenError
 from postergen.images import ImageProblem, check_image
 from postergen.writer import write_atomic
 
-from . import netguard
 
 #: Avatars are shown at a few hundred pixels; anything over 25 MP is refused before decoding.
 AVATAR_MAX_PIXELS = 25_000_000
@@ -309,6 +306,7 @@ class Avatars:
 
     def _check_url(self, current: str, url: str) -> httpx.URL:
         """Refuse anything but a plain http(s) URL with a host and no credentials."""
+        import httpx  # here, not at import: a batch of local avatars never loads the HTTP stack
         where = self._where(url, current)
         m = _URL_SCHEME.match(current)
         scheme = m[1].lower() if m else ""
@@ -326,6 +324,8 @@ class Avatars:
         return parsed
 
     def _client_for_fetch(self) -> httpx.Client:
+        from . import netguard
+
         with self._lock:
             if self._client is None:
                 self._client = netguard.guarded_client(
@@ -341,6 +341,10 @@ class Avatars:
 
     def _fetch(self, url: str) -> bytes:
         """The body of *url* after at most ``max_redirects`` checked redirects."""
+        import httpx
+
+        from . import netguard
+
         client = self._client_for_fetch()
         current, hops = url, 0
         with netguard.deadline(self.timeout):

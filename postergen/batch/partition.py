@@ -27,14 +27,20 @@ import json
 import os
 import socket
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import PostergenError
 from .model import EXTENSIONS, STATE_DIR, BatchOptions, RowResult
 from .names import poster_path
 from .person import PersonalPoster, RowProblem, Target, file_digest
+
+if TYPE_CHECKING:
+    from ..render import PosterRenderer
+    from .jpegstrips import StripEncoder
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,6 @@ class Worker:
 
     def __init__(self, config: RunConfig):
         from ..loader import load_campaign
-        from ..render import PosterRenderer
         from ..store import open_store
 
         self.config = config
@@ -153,8 +158,21 @@ class Worker:
             self.loaded = load_campaign(config.campaign)
         self.store = open_store(config.out, config.storage_options)
         self.cache = config.cache_folder()
-        self.renderer = PosterRenderer(self.loaded, reuse_mask=True)
+        self._local = threading.local()  # a renderer per thread: it paints posters in place
         self._people: dict[str, PersonalPoster] = {}
+
+    def painter(self) -> tuple[PosterRenderer, StripEncoder]:
+        """This thread's renderer and JPEG encoder: a Dask worker may run partitions on
+        several threads, and a renderer paints every poster on one canvas per template
+        and size."""
+        local = self._local
+        if not hasattr(local, "renderer"):
+            from ..render import PosterRenderer
+            from .jpegstrips import StripEncoder
+
+            local.renderer = PosterRenderer(self.loaded, reuse_mask=True, in_place=True)
+            local.strips = StripEncoder()
+        return local.renderer, local.strips
 
     def person_for(self, base: str) -> PersonalPoster:
         """The row preparer for people files in *base* (avatar paths are relative to it)."""
@@ -210,15 +228,20 @@ class Worker:
                                  old["warnings"]), input_hash
         result = RowResult(p.row, p.id, "written", prepared.code, prepared.url, warnings=list(prepared.warnings))
         t = self.config.target
+        renderer, strips = self.painter()
         try:
-            images = {}
+            done: dict = {}
             for template, w, h, fmt in t.posters:
-                image = images.get((template, w, h))
-                if image is None:
-                    rendered = self.renderer.render(t.variant, template, w, h, prepared.url, prepared.extra, channel=t.channel)
-                    image = images[(template, w, h)] = rendered.image
+                rendered = done.get((template, w, h))
+                if rendered is None:
+                    rendered = renderer.render(t.variant, template, w, h, prepared.url, prepared.extra, channel=t.channel)
+                    done[(template, w, h)] = rendered
                     result.warnings.extend(rendered.warnings)
-                data = encode(image, fmt, self.config.quality, self.config.png_level)
+                if fmt == "jpeg" and rendered.base is not None:
+                    # only the blocks the personal layers changed are encoded (batch/jpegstrips.py)
+                    data = strips.encode(rendered.image, rendered.base, rendered.changed, self.config.quality)
+                else:
+                    data = encode(rendered.image, fmt, self.config.quality, self.config.png_level)
                 path = poster_path(p.id, template, f"{w}x{h}", EXTENSIONS[fmt])
                 self._write(path, data)
                 result.paths.append(path)
