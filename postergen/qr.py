@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -38,11 +39,13 @@ def make_matrix(data: str, error: str, mask: int | None = None) -> Matrix:
     """Encode *data* at error level *error* (L/M/Q/H); cached per process.
 
     Without *mask*, segno evaluates all eight masks and keeps the best (ISO/IEC 18004's
-    penalty rules) — most of a code's cost.  With *mask*, that search is skipped, and an
-    ASCII byte-mode code (any URL with a lower-case letter) is built from cached tables
-    instead of module by module (:func:`_fast_matrix`: the same matrix, ~30× faster)."""
-    if mask is not None and _byte_mode(data):
-        fast = _fast_matrix(data, error, mask)
+    penalty rules) — most of a code's cost.  An ASCII byte-mode code (any URL with a
+    lower-case letter) is built from cached tables instead of module by module
+    (:func:`_fast_matrix`: the same matrix, ~30× faster), and its mask chosen by the same
+    penalty rules scored with string and integer operations (:func:`_fast_best`: the mask
+    and matrix segno chooses); with *mask*, the search is skipped."""
+    if _byte_mode(data):
+        fast = _fast_matrix(data, error, mask) if mask is not None else _fast_best(data, error)
         if fast is not None:
             return fast
     import segno
@@ -180,11 +183,18 @@ def _byte_version(nbytes: int, error: str) -> int | None:
 
 
 def _fast_matrix(data: str, error: str, mask: int) -> Matrix | None:
+    bits = _data_bits(data, error)
+    return None if bits is None else _placed(data, error, bits[0], bits[1], mask)
+
+
+def _data_bits(data: str, error: str) -> tuple[int, bytes] | None:
+    """(version, the codeword stream as bytes of 0/1 with its remainder bits) of an ASCII
+    byte-mode code: the same for every mask."""
     raw = data.encode("ascii")
     version = _byte_version(len(raw), error)
     if version is None:
         return None
-    lay = _layout(version, error, mask)
+    lay = _layout(version, error, 0)
     # Mode indicator 0100, character count, the bytes, a terminator of up to 4 zero bits,
     # zero bits up to the next byte boundary (segno adds a whole zero byte when the
     # stream is already aligned), then the pad codewords 0xEC 0x11 alternately.
@@ -207,8 +217,88 @@ def _fast_matrix(data: str, error: str, mask: int) -> Matrix | None:
         at += size
     stream = bytes(lay.interleave(words + b"".join(ecs)))
     bits01 = b"".join([_BITS[b] for b in stream])
-    bits01 += bytes(lay.nbits - len(bits01))  # remainder bits
+    return version, bits01 + bytes(lay.nbits - len(bits01))  # remainder bits
+
+
+def _placed(data: str, error: str, version: int, bits01: bytes, mask: int) -> Matrix:
+    lay = _layout(version, error, mask)
     masked = (int.from_bytes(bits01, "big") ^ lay.mask).to_bytes(lay.nbits, "big")
     flat = bytes(lay.place(masked + b"\x00\x01")).translate(_TO_CHARS).decode("ascii")
     n = lay.size
     return Matrix(data=data, error=error, version=version, rows=tuple(flat[i:i + n] for i in range(0, n * n, n)), mask=mask)
+
+
+# --------------------------------------------------------------------------- mask search
+#
+# segno scores each of the eight masks module by module in Python (~10 ms a code, most of
+# a channel poster's QR cost).  The same scores (segno.encoder.mask_scores, on the matrix as
+# segno has it then: function patterns, format and version areas still zero, data masked)
+# are computed here on the rows and columns as strings (runs and the 1:1:3:1:1 pattern)
+# and as integers (2×2 blocks); ties go to the lower mask number, as in segno.
+
+
+@lru_cache(maxsize=64)
+def _eval_base(version: int) -> tuple[int, int, int]:
+    """(n, data cells as bits, the function cells' values as bits) at mask evaluation."""
+    from segno import encoder as enc
+
+    n = enc.calc_matrix_size(version)
+    grid = enc.make_matrix(n, n)
+    enc.add_finder_patterns(grid, n, n)
+    enc.add_alignment_patterns(grid, n, n)
+    flat = b"".join(bytes(row) for row in grid)
+    data = int(flat.translate(bytes.maketrans(b"\x00\x01\x02", b"001")).decode("ascii"), 2)
+    fixed = int(flat.translate(bytes.maketrans(b"\x00\x01\x02", b"010")).decode("ascii"), 2)
+    return n, data, fixed
+
+
+_RUN = re.compile(r"0{5,}|1{5,}")
+
+
+def _n3(seq: str, n: int) -> int:
+    """segno's N3 for one row or column (its scan, edge cases included)."""
+    count = 0
+    idx = seq.find("1011101")
+    while idx != -1:
+        offset = idx + 7
+        if idx in (0, n - 7) or "1" not in seq[max(idx - 4, 0):min(idx, n)] or "1" not in seq[offset:min(offset + 4, n)]:
+            count += 40
+        else:
+            offset = idx + 4
+        idx = seq.find("1011101", offset)
+    return count
+
+
+def penalty(rows: tuple[str, ...], version: int) -> int:
+    """segno's penalty score (N1 + N2 + N3 + N4) of a final matrix's *rows*, evaluated as
+    segno does before the format and version information are written."""
+    n, data, fixed = _eval_base(version)
+    flat = format((int("".join(rows), 2) & data) | fixed, f"0{n * n}b")
+    lines = [flat[i:i + n] for i in range(0, n * n, n)]
+    cols = [flat[j::n] for j in range(n)]
+    both = (*lines, *cols)
+    n1 = sum(len(m) - 2 for m in _RUN.findall("|".join(both)))  # runs end at the '|'s
+    full, n2 = (1 << n) - 1, 0
+    prev = None
+    for line in lines:
+        a = int(line, 2)
+        if prev is not None:
+            same = ~(a ^ prev) & full
+            n2 += (same & (same >> 1) & ~(a ^ (a >> 1)) & (full >> 1)).bit_count()
+        prev = a
+    n3 = sum(_n3(line, n) for line in both if "1011101" in line)
+    n4 = 10 * int(abs(flat.count("1") / (n * n) * 100 - 50) / 5)
+    return n1 + 3 * n2 + n3 + n4
+
+
+def _fast_best(data: str, error: str) -> Matrix | None:
+    bits = _data_bits(data, error)
+    if bits is None:
+        return None
+    best = None
+    for mask in range(8):
+        m = _placed(data, error, bits[0], bits[1], mask)
+        score = penalty(m.rows, m.version)
+        if best is None or score < best[0]:
+            best = (score, m)
+    return best[1]

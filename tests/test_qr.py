@@ -136,3 +136,48 @@ def test_fast_matrix_leaves_other_modes_to_segno():
         assert not qrmod._byte_mode(data)
         matrix = qrmod.make_matrix(data, "M", 3)
         assert (matrix.version, matrix.rows) == _segno_rows(data, "M", 3)
+
+
+def test_fast_mask_search_chooses_segnos_mask():
+    """Without a mask, a byte-mode code's mask is chosen here by segno's own penalty rules
+    (scored on strings and integers): the mask and the matrix are segno's, at every level
+    and at lengths across versions 1 to 40 — so build's posters are what they were."""
+    import random
+    import string
+
+    import segno
+
+    rnd = random.Random(11)
+    alphabet = string.ascii_letters + string.digits + "/:?=&.-_%~ "
+    lengths = [1, 5, 12, 17, 24, 32, 40, 45, 53, 61, 70, 84, 96, 106, 134, 150, 213, 271, 367, 500, 900, 1663, 2953]
+    masks = set()
+    for n in lengths:
+        for error in "LMQH":
+            if n > qrmod.CAPACITY[error]:
+                continue
+            for _ in range(4 if n < 400 else 1):
+                data = "h" + "".join(rnd.choice(alphabet) for _ in range(n - 1))
+                ours = qrmod.make_matrix(data, error)
+                code = segno.make_qr(data, error=error.lower(), boost_error=False)
+                rows = tuple("".join("1" if v else "0" for v in row) for row in code.matrix)
+                assert (ours.mask, ours.version, ours.rows) == (code.mask, code.version, rows), (n, error)
+                masks.add(ours.mask)
+    assert masks == set(range(8))  # every mask was the best one somewhere: the scores matter
+
+
+def test_penalty_is_segnos_score():
+    import segno
+    from segno import encoder as enc
+
+    for data, error in (("https://t.example.com/c/A79J1SQB/", "M"), ("https://h5.example.com/" + "x" * 300, "H")):
+        for mask in range(8):
+            ours = qrmod.make_matrix(data, error, mask)
+            # segno's matrix before format and version information, scored by segno.
+            code = segno.make_qr(data, error=error.lower(), boost_error=False, mask=mask)
+            n = len(code.matrix)
+            grid = enc.make_matrix(n, n)
+            enc.add_finder_patterns(grid, n, n)
+            enc.add_alignment_patterns(grid, n, n)
+            evaluated = [bytearray(v if grid[i][j] == 2 else grid[i][j] for j, v in enumerate(row))
+                         for i, row in enumerate(code.matrix)]
+            assert qrmod.penalty(ours.rows, ours.version) == enc.evaluate_mask(evaluated, n, n), (data, mask)
