@@ -56,7 +56,7 @@ class Rendered:
     data: bytes | None = None
     warnings: tuple[str, ...] = ()
     #: With ``in_place``: the static base the image was painted over, and the boxes
-    #: ``(x0, y0, x1, y1)`` outside which the image equals it (for batch.jpegstrips).
+    #: ``(x0, y0, x1, y1)`` outside which the image equals it (for postergen.jpegstrips).
     base: Any = None
     changed: tuple[tuple[int, int, int, int], ...] = ()
 

@@ -46,14 +46,21 @@ class Settings:
 _STATE: dict = {}  # in a worker: the loaded campaign, settings and its renderer
 
 
-def _init(loaded, settings: Settings) -> None:
+def painter(loaded):
+    """A renderer that paints in place and a JPEG encoder that re-encodes only what a
+    poster changed on its static base (postergen.jpegstrips): one of each per process."""
+    from .jpegstrips import StripEncoder
     from .render import PosterRenderer
 
-    _STATE.update(loaded=loaded, settings=settings, renderer=PosterRenderer(loaded))
+    return PosterRenderer(loaded, in_place=True), StripEncoder()
+
+
+def _init(loaded, settings: Settings) -> None:
+    _STATE.update(loaded=loaded, settings=settings, painter=painter(loaded))
 
 
 def _run_chunk(chunk: list[tuple[int, Job]]) -> list[tuple[int, Outcome]]:
-    return render_chunk(_STATE["loaded"], _STATE["settings"], _STATE["renderer"], chunk)
+    return render_chunk(_STATE["loaded"], _STATE["settings"], _STATE["painter"], chunk)
 
 
 def chunks(jobs: list[tuple[int, Job]], workers: int) -> list[list[tuple[int, Job]]]:
@@ -82,13 +89,11 @@ def render_jobs(loaded, settings: Settings, jobs: list[tuple[int, Job]], workers
     """Render, check and write every (index, job) of *jobs*; call ``done(index, outcome)``
     as each finishes (in any order).  A write error (disk full, a folder in the way)
     stops the build: it raises here, after the running chunks are cancelled."""
-    from .render import PosterRenderer
-
     parts = chunks(jobs, workers)
     if workers <= 1 or len(jobs) < SMALL or len(parts) < 2:
-        renderer = PosterRenderer(loaded)
+        own = painter(loaded)
         for chunk in parts:
-            for index, outcome in render_chunk(loaded, settings, renderer, chunk):
+            for index, outcome in render_chunk(loaded, settings, own, chunk):
                 done(index, outcome)
         return
     from concurrent.futures import as_completed
@@ -104,34 +109,39 @@ def render_jobs(loaded, settings: Settings, jobs: list[tuple[int, Job]], workers
         pool.shutdown(cancel_futures=True)
 
 
-def render_chunk(loaded, settings: Settings, renderer, chunk: list[tuple[int, Job]]) -> list[tuple[int, Outcome]]:
-    """Render the jobs of one chunk in order; the formats of one poster are painted once."""
+def render_chunk(loaded, settings: Settings, painter, chunk: list[tuple[int, Job]]) -> list[tuple[int, Outcome]]:
+    """Render the jobs of one chunk in order; the formats of one poster (consecutive in a
+    unit) are painted once.  *painter* is :func:`painter`'s pair: the renderer paints in
+    place, so a poster's image is good until the next one is painted."""
     from .paint import encode
 
+    renderer, strips = painter
     results = []
-    painted: dict[tuple, object] = {}
+    last: tuple[tuple, object] | None = None  # (key, Rendered) of the poster just painted
     bad: dict[tuple, str] = {}
     for index, job in chunk:
         if job.format == "pdf":
             results.append((index, _print_job(loaded, settings, job)))
             continue
-        key = (job.variant, job.template, job.width, job.height, job.url)
+        key = (job.variant, job.channel, job.template, job.width, job.height, job.url)
         warnings: list[str] = []
         try:
             if key in bad:
                 raise PostergenError(bad[key])
-            image = painted.get(key)
-            if image is None:
+            if last is None or last[0] != key:
                 try:
                     rendered = renderer.render(job.variant, job.template, job.width, job.height, job.url, channel=job.channel)
                 except PostergenError as exc:
                     bad[key] = str(exc)
                     raise
-                image = painted[key] = rendered.image
+                last = (key, rendered)
                 warnings = [f"{job.label}: {message}" for message in rendered.warnings]
-                if len(painted) > 4:
-                    painted.pop(next(iter(painted)))
-            data = encode(image, job.format, settings.quality, settings.png_level)
+            rendered = last[1]
+            if job.format == "jpeg" and rendered.base is not None:
+                # Only the blocks the QR code and the code's text changed are encoded.
+                data = strips.encode(rendered.image, rendered.base, rendered.changed, settings.quality)
+            else:
+                data = encode(rendered.image, job.format, settings.quality, settings.png_level)
         except PostergenError as exc:
             results.append((index, Outcome(failure=str(exc))))
             continue

@@ -229,7 +229,7 @@ def test_in_place_canvas_and_strip_jpeg_give_the_pixels_of_a_full_paint(tmp_path
 
     from PIL import ImageChops
 
-    from postergen.batch import jpegstrips
+    from postergen import jpegstrips
     from postergen.layout import layout_poster
     from postergen.paint import encode, paint
     from postergen.render import PosterRenderer
@@ -270,7 +270,7 @@ def test_strip_jpeg_at_odd_sizes_and_edges(size):
 
     from PIL import ImageChops, ImageDraw
 
-    from postergen.batch import jpegstrips
+    from postergen import jpegstrips
     from postergen.paint import encode
 
     w, h = size

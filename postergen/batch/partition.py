@@ -40,7 +40,7 @@ from .person import PersonalPoster, RowProblem, Target, file_digest
 
 if TYPE_CHECKING:
     from ..render import PosterRenderer
-    from .jpegstrips import StripEncoder
+    from ..jpegstrips import StripEncoder
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class Worker:
         local = self._local
         if not hasattr(local, "renderer"):
             from ..render import PosterRenderer
-            from .jpegstrips import StripEncoder
+            from ..jpegstrips import StripEncoder
 
             local.renderer = PosterRenderer(self.loaded, reuse_mask=True, in_place=True)
             local.strips = StripEncoder()
@@ -238,7 +238,7 @@ class Worker:
                     done[(template, w, h)] = rendered
                     result.warnings.extend(rendered.warnings)
                 if fmt == "jpeg" and rendered.base is not None:
-                    # only the blocks the personal layers changed are encoded (batch/jpegstrips.py)
+                    # only the blocks the personal layers changed are encoded (postergen/jpegstrips.py)
                     data = strips.encode(rendered.image, rendered.base, rendered.changed, self.config.quality)
                 else:
                     data = encode(rendered.image, fmt, self.config.quality, self.config.png_level)

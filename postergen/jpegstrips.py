@@ -1,4 +1,4 @@
-"""JPEG-encode a personal poster by re-encoding only the blocks its personal layers changed.
+"""JPEG-encode a poster by re-encoding only the blocks its personal layers changed (a batch's personal posters, a build's channel posters).
 
 A batch's posters of one template and size share their static base; a poster differs from
 it only where the avatar, nickname, QR code and the like were painted (a fifth of a
