@@ -25,7 +25,7 @@ _EXPORTS = {
     "encode": ("paint", "encode"),
     "paint_pdf": ("pdf", "paint_pdf"),
     "build": ("pipeline", "build"),
-    "validate_campaign": ("checks", "validate_campaign"),
+    "validate_campaign": ("validate", "validate_campaign"),
     "export": ("handoff", "export"),
     "render_landing": ("landing", "render_landing"),
 }

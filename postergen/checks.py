@@ -79,7 +79,7 @@ def raw_url_fields(data) -> list[tuple[tuple, str]]:
     the form's endpoint and privacy link, follow link, share base URL…), and the ids and
     names that become path segments or UTM values."""
     from . import spec as specmod
-    from .loader import walk
+    from .specbase import walk
 
     if not isinstance(data, dict):
         return []
@@ -243,27 +243,3 @@ def _template_problem(loaded, exc, where: str) -> Problem:
     if exc.file:
         return Problem(exc.message, file=exc.file, line=exc.line)
     return Problem(f"{where}: {exc}", file=str(loaded.path))
-
-
-def validate_campaign(path, strict: bool = False, environ=None, now=None):
-    """Everything ``postergen validate`` checks; returns (loaded, warnings).
-
-    *now* (an aware datetime, default the current time) is when a deadline is judged.
-
-    Raises :class:`~postergen.errors.SpecError` with every error (and, with *strict*,
-    every warning) found.
-    """
-    from .errors import SpecError
-    from .loader import load_campaign
-    from .jobs import plan
-
-    from .mechanics import deadline_problems
-
-    loaded = load_campaign(path, strict=strict)
-    problems = list(loaded.warnings) + deadline_problems(loaded, now) + check_tracking(loaded, environ)
-    if not any(p.severity == "error" for p in problems):
-        problems += check_qr(loaded, plan(loaded, environ))
-        problems += check_landing(loaded, environ)
-    if any(p.severity == "error" for p in problems) or (strict and problems):
-        raise SpecError(problems)
-    return loaded, problems

@@ -113,7 +113,7 @@ def validate(
 
     Example: postergen validate examples/tea-invite/campaign.yaml
     """
-    from .checks import validate_campaign
+    from .validate import validate_campaign
     from .errors import PostergenError
 
     try:

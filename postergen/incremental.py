@@ -72,7 +72,7 @@ class InputHasher:
 
     def _spec_part(self, v) -> str:
         from . import spec as specmod
-        from .loader import walk
+        from .specbase import walk
 
         data = v.spec.model_dump(mode="json", exclude=_NOT_DRAWN)
         data["output"] = {k: val for k, val in data["output"].items() if k not in _NOT_DRAWN_OUTPUT}

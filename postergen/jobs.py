@@ -56,7 +56,7 @@ def layout_job(loaded, job: Job):
     v = loaded.variant(job.variant, job.channel)
     template = v.templates[job.template]
     if job.print_size is not None:
-        from .printsizes import layout_for_print
+        from .layout import layout_for_print
 
         return layout_for_print(v, template, job.print_size, job.url)
     from .layout import layout_poster

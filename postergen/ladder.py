@@ -31,7 +31,7 @@ def _label(pattern: str, tier: dict) -> str:
 
 
 def layout_ladder(layer, box, s: float, ctx):
-    from .layout import Line, ShapeItem, TextItem, _ibox, _sizes
+    from .items import Line, ShapeItem, TextItem, ibox as _ibox, sizes as _sizes
 
     tiers = ctx.get(layer.bind) or []
     if not tiers:

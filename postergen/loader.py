@@ -24,7 +24,7 @@ import difflib
 import typing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -33,6 +33,7 @@ from .errors import Problem, SpecError, display_path
 from .fonts import BUNDLED, EMOJI, FontChain, chain_for, resolve_font
 from .images import ImageProblem, check_image, inside, near as _near_name, resolve_inside, shorten
 from .spec import Campaign
+from .specbase import walk  # noqa: F401 — marked fields of raw data (loader.walk for older callers)
 from .specerrors import _members, _strip, validate
 from .textclean import clean, codepoint, control_characters, describe, invisible_characters
 from .template import BUILTIN_DIR, Template, find_template, search_path
@@ -575,49 +576,3 @@ def _load_template(path: Path, shown: str) -> tuple[Template | None, tuple[Probl
                 )
             )
     return tpl, tuple(problems)
-
-
-# --------------------------------------------------------------------------- marked fields
-
-
-def _marker(annotation, marker_type) -> bool:
-    for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, marker_type):
-            return True
-    return False
-
-
-def walk(model: type[BaseModel], data: Any, marker_type, loc: tuple = ()) -> Iterator[tuple[tuple, Any]]:
-    """Yield (loc, value) for every value in raw *data* whose field carries *marker_type*."""
-    if not isinstance(data, dict):
-        return
-    for name, info in model.model_fields.items():
-        if name not in data:
-            continue
-        yield from _walk_value(info.annotation, info.metadata, data[name], marker_type, loc + (name,))
-
-
-def _walk_value(annotation, metadata, value, marker_type, loc):
-    if any(isinstance(m, marker_type) for m in metadata) or _marker(annotation, marker_type):
-        if isinstance(value, str):
-            yield loc, value
-        return
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is list and args and isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _walk_value(args[0], (), item, marker_type, loc + (i,))
-        return
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        for arg in args:
-            if arg is type(None):
-                continue
-            yield from _walk_value(arg, (), value, marker_type, loc)
-        return
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if isinstance(value, str) and annotation is specmod.Benefit:
-            # A benefit written as a plain string is its text.
-            if marker_type is specmod._TextMarker:
-                yield loc, value
-            return
-        yield from walk(annotation, value, marker_type, loc)

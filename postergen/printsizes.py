@@ -162,12 +162,6 @@ def layout_size(template, size: PrintSize) -> tuple[int, int]:
     return int(w), int(h)
 
 
-def layout_for_print(loaded, template, size: PrintSize, url: str):
-    """Lay *template* out for the print size *size*: the tree both painters draw."""
-    from .layout import layout_poster
-
-    w, h = layout_size(template, size)
-    return layout_poster(loaded, for_print(template, size), w, h, url)
 
 
 def dpi_of(pixels: float, printed_mm: float) -> float:

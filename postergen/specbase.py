@@ -9,7 +9,9 @@ for these markers.  Everything here is re-exported by :mod:`postergen.spec`.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+import types
+import typing
+from typing import Annotated, Any, Iterator
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -85,3 +87,49 @@ class Price(Model):
     original: DisplayText | None = Field(default=None, description="Original price, struck through.")
     currency: DisplayText = Field(default="¥", description="Currency sign drawn before prices.")
     label: DisplayText | None = Field(default=None, description="Label before the price, e.g. '限时价'.")
+
+
+# --------------------------------------------------------------------------- marked fields
+
+
+def _marker(annotation, marker_type) -> bool:
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, marker_type):
+            return True
+    return False
+
+
+def walk(model: type[BaseModel], data: Any, marker_type, loc: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Yield (loc, value) for every value in raw *data* whose field carries *marker_type*."""
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        if name not in data:
+            continue
+        yield from _walk_value(info.annotation, info.metadata, data[name], marker_type, loc + (name,))
+
+
+def _walk_value(annotation, metadata, value, marker_type, loc):
+    if any(isinstance(m, marker_type) for m in metadata) or _marker(annotation, marker_type):
+        if isinstance(value, str):
+            yield loc, value
+        return
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is list and args and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_value(args[0], (), item, marker_type, loc + (i,))
+        return
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            if arg is type(None):
+                continue
+            yield from _walk_value(arg, (), value, marker_type, loc)
+        return
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if isinstance(value, str) and annotation is Benefit:
+            # A benefit written as a plain string is its text.
+            if marker_type is _TextMarker:
+                yield loc, value
+            return
+        yield from walk(annotation, value, marker_type, loc)

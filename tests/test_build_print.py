@@ -51,7 +51,8 @@ def test_colour_block_reaches_the_page_edge_on_a4(tmp_path):
 
 def test_print_sizes_choose_print_frames_unless_a_screen_frame_fits_much_better(tmp_path):
     from postergen.loader import load_campaign
-    from postergen.printsizes import layout_for_print, parse_print_size
+    from postergen.layout import layout_for_print
+    from postergen.printsizes import parse_print_size
 
     loaded = load_campaign(make_campaign(tmp_path / "c"))
     chosen = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from postergen.checks import validate_campaign
+from postergen.validate import validate_campaign
 from postergen.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -455,7 +455,7 @@ frames:
 
 
 def test_overflow_names_the_template_line_and_the_spec_field_for_every_poster(campaign, tmp_path):
-    from postergen.checks import validate_campaign
+    from postergen.validate import validate_campaign
     from postergen.errors import SpecError
 
     spec = campaign({"output.templates": ["tight"], "output.sizes": ["1080x1920", "1080x1080"]})
@@ -472,7 +472,7 @@ def test_overflow_names_the_template_line_and_the_spec_field_for_every_poster(ca
 
 
 def test_auto_fit_below_the_minimum_warns(campaign, tmp_path):
-    from postergen.checks import validate_campaign
+    from postergen.validate import validate_campaign
 
     spec = campaign({"output.templates": ["tight"], "poster.subheadline": "好友助力三人成团立享，好友助力三人成团立享，好友助力"})
     (tmp_path / "templates").mkdir()

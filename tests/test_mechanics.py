@@ -13,7 +13,7 @@ import pytest
 from conftest import make_campaign, problems
 from typer.testing import CliRunner
 
-from postergen.checks import validate_campaign
+from postergen.validate import validate_campaign
 from postergen.layout import TextItem, layout_poster
 from postergen.loader import load_campaign
 
@@ -185,7 +185,8 @@ def test_validate_cli_warns_about_a_passed_deadline(campaign):
 @pytest.mark.parametrize("template", ["bold", "photo", "minimal"])
 def test_every_template_shows_the_ladder_and_the_deadline(campaign, template):
     loaded = load_campaign(campaign({"output.templates": [template]}, text=with_mech()))
-    from postergen.printsizes import layout_for_print, parse_print_size
+    from postergen.layout import layout_for_print
+    from postergen.printsizes import parse_print_size
 
     tpl = loaded.templates[template]
     for w, h in ((1080, 1920), (1242, 1660), (1080, 1080)):
@@ -293,7 +294,8 @@ def test_print_frames_with_a_ladder_are_sound(ladder_campaigns, variant, size):
     from test_layout import overlaps
 
     from postergen.layout import QRItem
-    from postergen.printsizes import layout_for_print, parse_print_size
+    from postergen.layout import layout_for_print
+    from postergen.printsizes import parse_print_size
 
     for (template, v), loaded in ladder_campaigns.items():
         if v != variant:

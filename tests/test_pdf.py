@@ -33,7 +33,7 @@ pytest.importorskip("weasyprint")
 
 from postergen import printsizes as ps  # noqa: E402
 from postergen.fonts import chain_for  # noqa: E402
-from postergen.layout import ImageItem, MarkItem, QRItem, TextItem  # noqa: E402
+from postergen.layout import ImageItem, MarkItem, QRItem, TextItem, layout_for_print  # noqa: E402
 from postergen.loader import load_campaign  # noqa: E402
 from postergen.paint import paint  # noqa: E402
 from postergen.pdf import (  # noqa: E402
@@ -85,7 +85,7 @@ def campaigns(tmp_path_factory):
 
 
 def tree_for(loaded, template: str, size: str, url: str = URL):
-    return ps.layout_for_print(loaded, loaded.templates[template], ps.parse_print_size(size), url)
+    return layout_for_print(loaded, loaded.templates[template], ps.parse_print_size(size), url)
 
 
 def pdf_for(loaded, tree, size: str, **kw) -> bytes:
@@ -478,7 +478,7 @@ def test_layout_size_keeps_the_trim_aspect_at_design_scale(campaigns, size):
     for name, tpl in loaded.templates.items():
         w, h = ps.layout_size(tpl, ps_size)
         assert abs(w / h - ps_size.aspect) < 0.002
-        tree = ps.layout_for_print(loaded, tpl, ps_size, URL)
+        tree = layout_for_print(loaded, tpl, ps_size, URL)
         assert tree.scale == pytest.approx(1.0)  # the frame at its design size
 
 

@@ -43,7 +43,7 @@ def site_campaign(campaign):
 
 
 def validate_problems(spec, environ=None) -> list[str]:
-    from postergen.checks import validate_campaign
+    from postergen.validate import validate_campaign
 
     with pytest.raises(SpecError) as info:
         validate_campaign(spec, environ=environ or {})
@@ -252,7 +252,7 @@ def test_links_inside_the_folder_are_fine(campaign, tmp_path):
     spec = campaign()
     landing_file(tmp_path, "mine.html.j2", '<footer class="foot"><p>链接页脚</p></footer>\n')
     (tmp_path / "templates" / "landing" / "footer.html.j2").symlink_to("mine.html.j2")
-    from postergen.checks import validate_campaign
+    from postergen.validate import validate_campaign
 
     validate_campaign(spec, environ={})
 

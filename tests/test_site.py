@@ -12,7 +12,7 @@ import pytest
 from conftest import make_campaign
 from test_landing import CHANNELS, ENDPOINT, PRIVACY
 
-from postergen.checks import validate_campaign
+from postergen.validate import validate_campaign
 from postergen.codes import CodeRow
 from postergen.errors import SpecError
 from postergen.jobs import codes_for

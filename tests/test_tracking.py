@@ -13,7 +13,8 @@ import pytest
 from conftest import make_campaign
 
 from postergen.pipeline import build
-from postergen.checks import check_tracking, validate_campaign
+from postergen.checks import check_tracking
+from postergen.validate import validate_campaign
 from postergen.codes import code_table, lookup
 from postergen.errors import SpecError
 from postergen.loader import load_campaign

@@ -300,7 +300,7 @@ def print_warnings(
 def asset_fields(loaded) -> dict[str, str]:
     """Resolved path → dotted spec field ('inviter.avatar') for every image of a campaign."""
     from .. import spec as specmod
-    from ..loader import walk
+    from ..specbase import walk
     from ..yamlsrc import dotted
 
     out: dict[str, str] = {}
