@@ -174,12 +174,15 @@ def test_bundled_folders_are_found_from_a_source_checkout():
 
 def test_installed_distribution_carries_fonts_and_templates():
     # CI installs a real wheel: the fonts, templates and starter must be inside it.
-    from importlib.metadata import PackageNotFoundError, files
+    from importlib.metadata import distributions
 
-    try:
-        listed = {str(f) for f in files("postergen") or []}
-    except PackageNotFoundError:
+    # The installed distribution (its RECORD lists the files in site-packages), not the
+    # postergen.egg-info that `pip install .` leaves in the source tree, which the current
+    # folder puts first on sys.path (its SOURCES.txt lists the repository's own paths).
+    installed = [d for d in distributions(name="postergen") if d.read_text("RECORD") is not None]
+    if not installed:
         pytest.skip("postergen is not installed (running from a source tree only)")
+    listed = {str(f) for f in installed[0].files or []}
     if not any(name.endswith("pipeline.py") for name in listed):
         pytest.skip("an editable install lists no package files")
     for wanted in (
