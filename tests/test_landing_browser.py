@@ -108,7 +108,13 @@ def done(page) -> None:
         page.wait_for_load_state("load", timeout=10_000)
     except Exception:  # noqa: BLE001 — closing is what matters here
         pass
-    page.context.close() if page.own_context else page.close()
+    if page.own_context:
+        page.context.close()
+    else:
+        # Not waiting for the tab to go: a close right after a form's navigation once
+        # waited for ever (CI, an idle machine). The pages have no beforeunload handler,
+        # so the tab closes at once; the shared context is closed with the module.
+        page.close(run_before_unload=True)
 
 
 LAYOUT = """() => {
