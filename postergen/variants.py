@@ -197,6 +197,11 @@ def path_problem(model: type[BaseModel], dotted: str, what: str = "variants") ->
         return f"'{parts[0]}' cannot differ between {what}"
     if what == "channels" and parts[0] == "landing_url":
         return "'landing_url' cannot differ between channels: each channel's QR code carries its own code to it"
+    if parts[0] == "landing_url":
+        # It was taken and then ignored: every variant's page is on the one site, at
+        # landing/<variant>/<channel>/ under landing_url.
+        return ("'landing_url' cannot differ between variants: every variant's page is on the campaign's site, "
+                "at landing/<variant>/<channel>/ under landing_url; vary the page with landing.* instead")
     current: Any = model
     walked = []
     for part in parts:

@@ -80,6 +80,12 @@ def test_named_variants_and_matrix_together(tmp_path):
             ["campaign.yaml:38 variants[0].set.channels: 'channels' cannot differ between variants"],
         ),
         (
+            [{"name": "a", "set": {"landing_url": "https://h5.example.com/other"}}],
+            ["campaign.yaml:38 variants[0].set.landing_url: 'landing_url' cannot differ between variants: every "
+             "variant's page is on the campaign's site, at landing/<variant>/<channel>/ under landing_url; vary the "
+             "page with landing.* instead"],
+        ),
+        (
             [{"name": "a", "set": {"theme.primary": "red"}}],
             ["campaign.yaml:36 variant 'a': theme.primary: 'red' is not a colour; write it as #RRGGBB, e.g. '#E8432E'"],
         ),
