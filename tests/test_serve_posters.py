@@ -165,3 +165,32 @@ def test_signing():
     with pytest.raises(BadSignature, match="malformed"):
         verify(KEY, "lead-0123456789abcdef.jpg", {**q, "n": "x" * 41}, now=1000)
     assert len(q["sig"]) == 32
+
+
+def test_a_participant_poster_is_drawn_from_their_channels_spec(tmp_path_factory, tmp_path):
+    """A screen channel's `set` reaches the posters serve draws for its participants (as
+    `batch --channel` draws them); a printed channel's participant still gets a phone
+    poster from the variant's spec (themselves as the inviter, 长按识别)."""
+    site = built(tmp_path_factory, channels=[
+        {"id": "moments", "name": "朋友圈", "set": {"theme.primary": "#1F6FEB"}},
+        {"id": "groups", "name": "微信群"},
+        {"id": "store", "name": "门店", "medium": "offline"},
+    ])
+    with Served(site, tmp_path / "db.sqlite") as s:
+        posters = {}
+        for n, channel in enumerate(("moments", "groups", "store")):
+            answer = signup(s, phone=f"1391234567{n}", name="小王", channel=channel)
+            r = s.client.get(answer["poster_url"])
+            assert r.status_code == 200, r.text
+            posters[channel] = image(r.content)
+    blue, red = (0x1F, 0x6F, 0xEB), (0xC7, 0x3A, 0x27)
+
+    def near(pixel, colour):
+        return all(abs(a - b) <= 24 for a, b in zip(pixel, colour))
+
+    # The colour band behind the headline is the primary colour.
+    at = (40, 600)
+    assert near(posters["moments"].getpixel(at), blue), posters["moments"].getpixel(at)
+    assert near(posters["groups"].getpixel(at), red), posters["groups"].getpixel(at)
+    assert near(posters["store"].getpixel(at), red), posters["store"].getpixel(at)
+    assert posters["store"].size == (1080, 1920)

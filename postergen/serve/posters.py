@@ -82,7 +82,7 @@ class Posters:
         key = (channel, variant)
         hit = self._preparers.get(key)
         if hit is None:
-            spec = self.loaded.variant(variant).spec
+            spec = self.loaded.variant(variant, self._spec_channel(channel)).spec
             width, height = parse_size(spec.output.sizes[0])
             row = self._rows.get(key)
             target = Target(variant, channel, row.qr_url if row else "", ((spec.output.templates[0], width, height, "jpeg"),))
@@ -97,11 +97,20 @@ class Posters:
         if own_code and prepared.code != own_code:  # the code kept with the lead wins (e.g. code_length changed since)
             url = self.share_url(req.channel, req.variant, own_code)
             extra = {**extra, "person": {**extra["person"], "code": own_code}}
-        spec = self.loaded.variant(req.variant).spec
+        own = self._spec_channel(req.channel)
+        spec = self.loaded.variant(req.variant, own).spec
         width, height = parse_size(spec.output.sizes[0])
         rendered = self.renderer.render(req.variant, spec.output.templates[0], width, height, url, extra,
-                                        fmt=req.format, quality=spec.output.quality)
+                                        fmt=req.format, quality=spec.output.quality, channel=own)
         return rendered.data
+
+    def _spec_channel(self, channel: str) -> str:
+        """Whose spec draws a person's poster: their channel's own (its ``set``), as
+        ``postergen batch --channel`` draws it — unless the channel is printed: a lead who
+        scanned a shop-window poster still shares a phone poster with themselves as the
+        inviter, drawn from the variant's spec."""
+        found = next((c for c in self.loaded.spec.channels if c.id == channel), None)
+        return channel if found is not None and not found.is_printed else ""
 
     # ------------------------------------------------------------------ cache
 
