@@ -495,9 +495,11 @@ def test_a_variant_that_puts_a_phone_number_in_a_url_is_caught(campaign):
     from postergen.checks import check_tracking
     from postergen.loader import load_campaign
 
-    variants = [{"name": "a"}, {"name": "b", "set": {"landing_url": "https://h5.example.com/t?p=8613800138000"}}]
-    loaded = load_campaign(campaign({"variants": variants}))
-    assert [str(p) for p in check_tracking(loaded, {})] == [f"campaign.yaml:37 variant 'b': landing_url: {PHONE}"]
+    link = "https://h5.example.com/privacy"
+    variants = [{"name": "a"}, {"name": "b", "set": {"landing.form.privacy_url": link + "?p=8613800138000"}}]
+    loaded = load_campaign(campaign({"variants": variants, "landing": {"form": {"privacy_url": link}}}))
+    assert [str(p) for p in check_tracking(loaded, {})] == [
+        f"campaign.yaml:37 variant 'b': landing.form.privacy_url: {PHONE}"]
 
 
 def test_ordinary_numbers_are_not_phone_numbers():
