@@ -90,6 +90,16 @@ class StripEncoder:
                 self._bases.pop(next(iter(self._bases)))
         return hit[2], hit[3]
 
+    def poster(self, rendered, fmt: str, quality: int, png_level: int) -> bytes:
+        """The bytes of a :class:`postergen.render.Rendered` poster in *fmt*: a JPEG painted
+        in place over a static base (``in_place`` renderer) re-encodes only the blocks it
+        changed; anything else is encoded whole (:func:`postergen.paint.encode`)."""
+        if fmt == "jpeg" and rendered.base is not None:
+            return self.encode(rendered.image, rendered.base, rendered.changed, quality)
+        from .paint import encode
+
+        return encode(rendered.image, fmt, quality, png_level)
+
     def encode(self, image, base, changed, quality: int) -> bytes:
         """JPEG bytes of *image*, which equals *base* outside the *changed* boxes
         ``(x0, y0, x1, y1)`` (x1 and y1 exclusive)."""

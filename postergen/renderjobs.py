@@ -113,8 +113,6 @@ def render_chunk(loaded, settings: Settings, painter, chunk: list[tuple[int, Job
     """Render the jobs of one chunk in order; the formats of one poster (consecutive in a
     unit) are painted once.  *painter* is :func:`painter`'s pair: the renderer paints in
     place, so a poster's image is good until the next one is painted."""
-    from .paint import encode
-
     renderer, strips = painter
     results = []
     last: tuple[tuple, object] | None = None  # (key, Rendered) of the poster just painted
@@ -137,11 +135,8 @@ def render_chunk(loaded, settings: Settings, painter, chunk: list[tuple[int, Job
                 last = (key, rendered)
                 warnings = [f"{job.label}: {message}" for message in rendered.warnings]
             rendered = last[1]
-            if job.format == "jpeg" and rendered.base is not None:
-                # Only the blocks the QR code and the code's text changed are encoded.
-                data = strips.encode(rendered.image, rendered.base, rendered.changed, settings.quality)
-            else:
-                data = encode(rendered.image, job.format, settings.quality, settings.png_level)
+            # A JPEG: only the blocks the QR code and the code's text changed are encoded.
+            data = strips.poster(rendered, job.format, settings.quality, settings.png_level)
         except PostergenError as exc:
             results.append((index, Outcome(failure=str(exc))))
             continue

@@ -208,7 +208,6 @@ class Worker:
             avatars.prefetch(urls)
 
     def one(self, person: PersonalPoster, p, previous) -> tuple[RowResult, str]:
-        from ..paint import encode
         from ..writer import sha256
 
         try:
@@ -237,11 +236,8 @@ class Worker:
                     rendered = renderer.render(t.variant, template, w, h, prepared.url, prepared.extra, channel=t.channel)
                     done[(template, w, h)] = rendered
                     result.warnings.extend(rendered.warnings)
-                if fmt == "jpeg" and rendered.base is not None:
-                    # only the blocks the personal layers changed are encoded (postergen/jpegstrips.py)
-                    data = strips.encode(rendered.image, rendered.base, rendered.changed, self.config.quality)
-                else:
-                    data = encode(rendered.image, fmt, self.config.quality, self.config.png_level)
+                # A JPEG: only the blocks the personal layers changed are encoded.
+                data = strips.poster(rendered, fmt, self.config.quality, self.config.png_level)
                 path = poster_path(p.id, template, f"{w}x{h}", EXTENSIONS[fmt])
                 self._write(path, data)
                 result.paths.append(path)
