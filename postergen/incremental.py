@@ -54,20 +54,20 @@ class InputHasher:
         self.loaded = loaded
         self.settings = {"quality": quality, "png_level": png_level}
         self._specs: dict[tuple[str, str], str] = {}
-        self._templates: dict[tuple[str, str, str], str] = {}
 
     def of(self, job) -> str:
+        from .template import content_digest
+
         key = (job.variant, job.channel)
+        v = self.loaded.variant(job.variant, job.channel)
         if key not in self._specs:
-            self._specs[key] = self._spec_part(self.loaded.variant(job.variant, job.channel))
-        tkey = (job.variant, job.channel, job.template)
-        if tkey not in self._templates:
-            self._templates[tkey] = _sha(self.loaded.variant(job.variant, job.channel).templates[job.template].model_dump_json())
+            self._specs[key] = self._spec_part(v)
         own = {
             "template": job.template, "width": job.width, "height": job.height, "format": job.format, "url": job.url,
             "print": job.print_size.name if job.print_size is not None else "",
         }
-        text = json.dumps([code_fingerprint(), self._specs[key], self._templates[tkey], own, self.settings], sort_keys=True)
+        text = json.dumps([code_fingerprint(), self._specs[key], content_digest(v.templates[job.template]), own, self.settings],
+                          sort_keys=True)
         return _sha(text)
 
     def _spec_part(self, v) -> str:

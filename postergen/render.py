@@ -76,8 +76,10 @@ def _content_key(v, template, width: int, height: int) -> str:
     the template, the font chains, the campaign folder (assets) and the size."""
     import hashlib
 
+    from .template import content_digest
+
     h = hashlib.sha256()
-    for part in (v.spec.model_dump_json(), template.model_dump_json(), repr((v.heading, v.body, str(v.base), width, height))):
+    for part in (v.spec.model_dump_json(), content_digest(template), repr((v.heading, v.body, str(v.base), width, height))):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()

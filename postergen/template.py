@@ -209,6 +209,22 @@ def search_path(campaign_dir: Path | None, templates_dir: str = "templates") -> 
     return paths
 
 
+_DIGESTS: dict[int, tuple["Template", str]] = {}
+
+
+def content_digest(template: "Template") -> str:
+    """The sha256 (hex) of *template*'s content, worked out once per template object
+    (templates are frozen): what a static base and a poster's input hash are keyed by."""
+    hit = _DIGESTS.get(id(template))
+    if hit is None or hit[0] is not template:
+        import hashlib
+
+        hit = _DIGESTS[id(template)] = (template, hashlib.sha256(template.model_dump_json().encode()).hexdigest())
+        if len(_DIGESTS) > 256:
+            _DIGESTS.pop(next(iter(_DIGESTS)))
+    return hit[1]
+
+
 def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
