@@ -77,7 +77,7 @@ SPACES = " \t\u3000\r"
 UNITS = set(
     "元块角分厘毛万亿千百十"  # money and magnitudes
     "杯位人个件次天日月年周时秒折倍张份瓶盒包袋斤克米名期单款台家店间套只支条枚颗节课题本页帖场轮级层步项届"
-    "％%"
+    "％"  # (the ASCII % is closing punctuation: it sticks to the number already)
 )
 #: Signs that belong to the word they are written in ("US$5", "C#", "a@b.com").
 IN_WORD = set("#@$£€¥￥＄")
