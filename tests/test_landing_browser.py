@@ -230,8 +230,14 @@ def test_a_submit_is_on_the_first_screen_of_small_phones_and_with_enlarged_text(
         page = open_page(browser, site, name, width, height, java_script_enabled=js)
         if zoom != 1.0:
             page.evaluate(f"document.documentElement.style.fontSize = '{zoom * 100}%'")
-            page.wait_for_timeout(150)  # (the observer that shows the sticky bar reports asynchronously)
-        found[(width, height, zoom)] = page.evaluate(SUBMIT_ON_SCREEN)
+        # The observer that shows or hides the sticky bar reports asynchronously, after the
+        # web fonts have moved things: what counts is the state the page settles in.
+        # (polled by hand: wait_for_function evaluates a string, which the page's CSP forbids)
+        for _ in range(60):
+            found[(width, height, zoom)] = page.evaluate(SUBMIT_ON_SCREEN)
+            if found[(width, height, zoom)]:
+                break
+            page.wait_for_timeout(50)
         done(page)
     assert all(found.values()), found
 
