@@ -53,15 +53,17 @@ class InputHasher:
     def __init__(self, loaded, quality: int, png_level: int):
         self.loaded = loaded
         self.settings = {"quality": quality, "png_level": png_level}
-        self._specs: dict[tuple[str, str], str] = {}
+        self._specs: dict[int, str] = {}
+        self._keep: list = []
 
     def of(self, job) -> str:
         from .template import content_digest
 
-        key = (job.variant, job.channel)
         v = self.loaded.variant(job.variant, job.channel)
+        key = id(v)  # channels that change nothing share their variant's (cached) object
         if key not in self._specs:
             self._specs[key] = self._spec_part(v)
+            self._keep.append(v)  # (so that its id is not reused while this hasher lives)
         own = {
             "template": job.template, "width": job.width, "height": job.height, "format": job.format, "url": job.url,
             "print": job.print_size.name if job.print_size is not None else "",

@@ -31,7 +31,7 @@ from .csvsafe import csv_text
 from .errors import PostergenError, Problem, SpecError
 from .loader import Loaded, load_campaign
 from .jobs import Job, codes_for, plan
-from .writer import clean_temp_files, output_lock, sha256, write_atomic
+from .writer import clean_temp_files, output_lock, sha256, sync_folder, write_atomic
 
 MANIFEST_FIELDS = [
     "path", "kind", "variant", "channel", "template", "size", "format", "code", "url", "sha256", "spec_sha256",
@@ -132,24 +132,36 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
     output = loaded.spec.output
     settings = Settings(out, output.quality, output.png_level)
     hasher = InputHasher(loaded, output.quality, output.png_level)
-    inputs = [hasher.of(job) for job in jobs]
+    inputs: list[str] = []
+    redirects: list[tuple] = []
     outcomes: dict[int, object] = {}
     todo = []
-    for index, job in enumerate(jobs):
-        row = previous.get(job.path)
-        if reusable(out, row, inputs[index]):
-            outcomes[index] = row
-            if progress:
-                progress(job)
-        else:
-            todo.append((index, job))
+    if previous:  # what is unchanged since the last build is not rendered
+        inputs = [hasher.of(job) for job in jobs]
+        for index, job in enumerate(jobs):
+            row = previous.get(job.path)
+            if reusable(out, row, inputs[index]):
+                outcomes[index] = row
+                if progress:
+                    progress(job)
+            else:
+                todo.append((index, job))
+    else:  # a fresh build renders everything: its input hashes are worked out meanwhile
+        todo = list(enumerate(jobs))
+
+    def meanwhile() -> None:
+        """This process's share while the workers render: the input hashes of a fresh
+        build and the short-link pages (their rows are recorded after the posters')."""
+        if not inputs:
+            inputs.extend(hasher.of(job) for job in jobs)
+        redirects.extend(_write_redirects(out, loaded, jobs))
 
     def done(index: int, outcome) -> None:
         outcomes[index] = outcome
         if progress:
             progress(jobs[index])
 
-    render_jobs(loaded, settings, todo, workers or cores(), done)
+    render_jobs(loaded, settings, todo, workers or cores(), done, meanwhile)
     for index, job in enumerate(jobs):  # in the plan's order, whatever order they finished in
         outcome = outcomes[index]
         if isinstance(outcome, dict):  # unchanged since the last build: not rendered
@@ -165,14 +177,12 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
             if job.format != "pdf" or str(warning) not in {str(w) for w in result.warnings}:
                 result.warnings.append(warning)
         _row(result, job.path, sha, changed, digest, kind="poster", job=job, inputs=inputs[index], warnings=list(messages))
-    _write_redirects(result, out, loaded, jobs, digest)
+    for path, sha, changed, kind, meta in redirects:
+        _row(result, path, sha, changed, digest, kind, **meta)
     _write_landing(result, out, loaded, environ, digest, previous, workers or cores())
+    sync_folder(out)  # the posters (written unsynced) reach the disk before the manifest says they are there
     write_manifest(out, loaded, result.rows, digest)
     return result
-
-
-def _record(result: BuildResult, out: Path, path: str, data: bytes, digest: str, kind: str, **extra) -> None:
-    _row(result, path, sha256(data), write_atomic(out / path, data), digest, kind, **extra)
 
 
 def _row(result: BuildResult, path: str, sha: str, changed: bool, digest: str, kind: str, job: Job | None = None,
@@ -199,15 +209,20 @@ def _row(result: BuildResult, path: str, sha: str, changed: bool, digest: str, k
     result.rows.append(row)
 
 
-def _write_redirects(result: BuildResult, out: Path, loaded: Loaded, jobs: list[Job], digest: str) -> None:
-    """Short links on a host of their own (``OUT/short/``, see postergen.site.build); short
-    links on the site's host are written with the site."""
+def _write_redirects(out: Path, loaded: Loaded, jobs: list[Job]) -> list[tuple]:
+    """Write the short links on a host of their own (``OUT/short/``, see
+    postergen.site.build; short links on the site's host are written with the site) and
+    return what their manifest rows need: (path, sha256, changed, kind, meta)."""
     from .codes import CodeRow
     from .site.build import short_files
 
     rows = [CodeRow(j.channel, "", j.variant or "base", j.code, j.full_url or j.url, None) for j in jobs if j.code]
+    written = []
     for f in short_files(loaded, rows).files:
-        _record(result, out, f.path, f.data, digest, kind=f.kind, variant=f.variant, channel=f.channel, code=f.code, url=f.url)
+        meta = {"variant": f.variant, "channel": f.channel, "code": f.code, "url": f.url}
+        digest = sha256(f.data)
+        written.append((f.path, digest, write_atomic(out / f.path, f.data, sync=False, digest=digest), f.kind, meta))
+    return written
 
 
 def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, digest: str, previous: dict[str, dict],
@@ -245,7 +260,7 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
             result.skipped.append(f.path)
             _row(result, f.path, f.sha256, False, digest, f.kind, inputs=inputs, more=extra, **meta)
         else:
-            changed = write_atomic(out / f.path, f.data)
+            changed = write_atomic(out / f.path, f.data, sync=False)
             _row(result, f.path, f.sha256 or sha256(f.data), changed, digest, f.kind, inputs=inputs, more=extra, **meta)
 
     built = site_files(loaded, rows, posters, sink=write, folder=out, previous=previous, workers=workers)

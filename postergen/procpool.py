@@ -9,6 +9,7 @@ threads of its own.  Where fork is missing (not Linux/macOS) the workers are spa
 
 from __future__ import annotations
 
+import gc
 import os
 
 
@@ -54,5 +55,12 @@ def fork_pool(jobs: int, initializer=None, initargs: tuple = ()):
     executor = ProcessPoolExecutor(
         max(1, jobs), mp_context=ctx, initializer=_start, initargs=(os.getpid(), initializer, initargs)
     )
-    executor.submit(int).result()  # launches every worker now
+    # What this process has made (the campaign, fonts, templates, images) outlives the
+    # workers: frozen, the workers' garbage collector never walks it, so it is not copied
+    # page by page into every worker (copy-on-write) for nothing.
+    gc.freeze()
+    try:
+        executor.submit(int).result()  # launches every worker now
+    finally:
+        gc.unfreeze()
     return executor

@@ -13,7 +13,6 @@ every poster's bytes are the same too (each is painted from the same static base
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -63,9 +62,23 @@ def _run_chunk(chunk: list[tuple[int, Job]]) -> list[tuple[int, Outcome]]:
     return render_chunk(_STATE["loaded"], _STATE["settings"], _STATE["painter"], chunk)
 
 
+#: What a print PDF costs to render, in the pixels of a raster poster that costs as much.
+PDF_COST = 6_000_000
+
+
+def _cost(unit: list[tuple[int, Job]]) -> float:
+    return sum(PDF_COST if job.format == "pdf" else job.width * job.height for _, job in unit)
+
+
 def chunks(jobs: list[tuple[int, Job]], workers: int) -> list[list[tuple[int, Job]]]:
-    """*jobs* (index, job) in units, the units grouped by template and size and cut into
-    chunks: about four a worker, so the workers finish together."""
+    """*jobs* (index, job) in units, the units grouped by template and size into buckets
+    (one static base each) and the buckets cut into chunks.
+
+    One worker: a chunk per bucket, in the plan's order.  More: the costliest buckets
+    first, cut into chunks that shrink with the work left (guided scheduling: a chunk is
+    about 1/(2 × workers) of what is left, never under 1/(16 × workers) of the whole), so
+    the workers finish together.  A worker keeps the bases it painted, so a bucket cut in
+    several chunks costs at most one more base painting per worker."""
     units: list[tuple[tuple, list]] = []
     for index, job in jobs:
         key = (job.variant, job.channel, job.template, job.width, job.height, job.url, job.format == "pdf")
@@ -76,21 +89,41 @@ def chunks(jobs: list[tuple[int, Job]], workers: int) -> list[list[tuple[int, Jo
     buckets: dict[tuple, list[list]] = {}
     for key, unit in units:
         buckets.setdefault((key[2], key[3], key[4], key[6]), []).append(unit)
-    per_chunk = max(1, math.ceil(len(units) / (4 * workers))) if workers > 1 else len(units)
+    if workers <= 1:
+        return [[pair for unit in bucket for pair in unit] for bucket in buckets.values()]
+    costed = [[(unit, _cost(unit)) for unit in bucket] for bucket in buckets.values()]
+    costed.sort(key=lambda bucket: -sum(c for _, c in bucket))
+    left = sum(c for bucket in costed for _, c in bucket)
+    floor = left / (16 * workers)
     out = []
-    for bucket in buckets.values():
-        for start in range(0, len(bucket), per_chunk):
-            out.append([pair for unit in bucket[start:start + per_chunk] for pair in unit])
+    for bucket in costed:
+        i, rest = 0, sum(c for _, c in bucket)
+        while i < len(bucket):
+            target, chunk, got = max(left / (2 * workers), floor), [], 0.0
+            if rest < 1.5 * target:  # the bucket's rest in one chunk, not a sliver after it
+                target = rest
+            while i < len(bucket) and (not chunk or got + bucket[i][1] / 2 <= target):
+                chunk.extend(bucket[i][0])
+                got += bucket[i][1]
+                i += 1
+            rest -= got
+            left -= got
+            out.append(chunk)
     return out
 
 
 def render_jobs(loaded, settings: Settings, jobs: list[tuple[int, Job]], workers: int,
-                done: Callable[[int, Outcome], None]) -> None:
+                done: Callable[[int, Outcome], None], meanwhile: Callable[[], None] | None = None) -> None:
     """Render, check and write every (index, job) of *jobs*; call ``done(index, outcome)``
     as each finishes (in any order).  A write error (disk full, a folder in the way)
-    stops the build: it raises here, after the running chunks are cancelled."""
+    stops the build: it raises here, after the running chunks are cancelled.
+
+    *meanwhile* is this process's own work, called once: while the workers render, or
+    first when everything is rendered here."""
     parts = chunks(jobs, workers)
     if workers <= 1 or len(jobs) < SMALL or len(parts) < 2:
+        if meanwhile:
+            meanwhile()
         own = painter(loaded)
         for chunk in parts:
             for index, outcome in render_chunk(loaded, settings, own, chunk):
@@ -102,7 +135,10 @@ def render_jobs(loaded, settings: Settings, jobs: list[tuple[int, Job]], workers
 
     pool = fork_pool(min(workers, len(parts)), _init, (loaded, settings))
     try:
-        for future in as_completed([pool.submit(_run_chunk, chunk) for chunk in parts]):
+        futures = [pool.submit(_run_chunk, chunk) for chunk in parts]
+        if meanwhile:
+            meanwhile()
+        for future in as_completed(futures):
             for index, outcome in future.result():
                 done(index, outcome)
     finally:
@@ -145,8 +181,10 @@ def render_chunk(loaded, settings: Settings, painter, chunk: list[tuple[int, Job
 
 
 def _write(out: Path, job: Job, data: bytes, warnings) -> Outcome:
-    changed = write_atomic(out / job.path, data)
-    return Outcome(sha256(data), changed, "", tuple(warnings))
+    digest = sha256(data)
+    # Not synced one by one: the build syncs the folder once, before its manifest.
+    changed = write_atomic(out / job.path, data, sync=False, digest=digest)
+    return Outcome(digest, changed, "", tuple(warnings))
 
 
 def _print_job(loaded, settings: Settings, job: Job) -> Outcome:

@@ -205,6 +205,21 @@ def test_the_fast_cmap_reader_gives_fonttools_advances():
             assert _raw_advances(fast) == {cp: metrics[g][0] for cp, g in (font.getBestCmap() or {}).items()}, path
 
 
+def test_the_strike_size_read_from_the_raw_table_is_fonttools_own():
+    """Start-up reads a colour face's bitmap strike size from the raw CBLC table."""
+    import struct
+
+    from fontTools.ttLib import TTFont
+
+    from postergen.fonts import EMOJI, _cblc_ppem, load_face
+
+    with TTFont(str(EMOJI), lazy=True) as font:
+        assert _cblc_ppem(font.reader["CBLC"]) == max(s.bitmapSizeTable.ppemY for s in font["CBLC"].strikes) == 109
+    assert load_face(str(EMOJI)).strike == 109
+    strikes = [bytes(45) + bytes([ppem]) + bytes(2) for ppem in (32, 136, 64)]
+    assert _cblc_ppem(struct.pack(">II", 0x30000, 3) + b"".join(strikes)) == 136
+
+
 def test_workers_die_with_a_killed_build_and_leave_the_folder_free(tmp_path):
     """kill -9 of a build: its forked workers go too (they share the output lock and would
     otherwise keep writing), so a re-run can take the folder at once."""
@@ -252,3 +267,18 @@ def test_pdf_workers_make_their_own_weasyprint_font_configuration(tmp_path):
     result = build(other, tmp_path / "out2", jobs=2)  # new text, in forked workers
     assert result.ok, result.failures
     assert build(first, tmp_path / "out3", jobs=1).ok
+
+
+def test_libyaml_reads_every_built_in_template_as_the_position_keeping_parser_does():
+    """Start-up parses our own templates with libyaml (YAML 1.1); the spec's parser is
+    ruamel (YAML 1.2): the two must read them the same, or a template would change
+    meaning with the parser."""
+    from postergen.loader import parse_builtin
+    from postergen.template import BUILTIN_DIR
+    from postergen.yamlsrc import load_yaml
+
+    paths = sorted(BUILTIN_DIR.glob("*.yaml"))
+    assert len(paths) >= 3
+    for path in paths:
+        data, problems = load_yaml(path, path.name, empty_hint="", kind="template")
+        assert problems == [] and parse_builtin(path.read_text(encoding="utf-8")) == data, path.name

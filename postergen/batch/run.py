@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import __version__
 from ..errors import Problem, SpecError
+from ..writer import sync_folder
 from .model import (  # noqa: F401 - the public API of batch.run
     CHUNK, EXTENSIONS, rows_per_partition, FAILED_FIELDS, PEOPLE_FIELDS, STATE_DIR, BatchOptions, BatchSummary, RowResult,
 )
@@ -296,5 +296,5 @@ def _finish(future, journal, manifest, summary: BatchSummary, progress):
             progress(row)
         yield row
     if journal is not None and finished:
-        os.sync()  # the partition's posters reach the disk before the journal says they are done
+        sync_folder(journal.path.parent)  # the posters reach the disk before the journal says they are done
         journal.put_many(finished)

@@ -11,17 +11,22 @@ The pages are parts of the campaign's site: postergen.site.build puts them, with
 split pages, short links and host rules, into OUT/site/.
 """
 
-from .render import (
-    LandingError,
-    LandingPage,
-    PageSizes,
-    default_row,
-    hidden_fields,
-    landing_path,
-    render_landing,
-    render_thanks,
-    size_table,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .render import (
+        LandingError,
+        LandingPage,
+        PageSizes,
+        default_row,
+        hidden_fields,
+        landing_path,
+        render_landing,
+        render_thanks,
+        size_table,
+    )
 
 __all__ = [
     "LandingError",
@@ -34,3 +39,13 @@ __all__ = [
     "render_thanks",
     "size_table",
 ]
+
+
+def __getattr__(name: str):
+    # Loaded on first use: landing.content (the page's words, which every build's short
+    # links need) comes without the renderer's Jinja2, font subsetting and palette.
+    if name in __all__:
+        from . import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
