@@ -639,12 +639,33 @@ def main() -> None:
 
     try:
         app()
+    except SystemExit as exc:  # how every command ends (typer's standalone mode)
+        _leave(exc.code)
+        raise
     except Exception as exc:  # noqa: BLE001 — the net; tests run the app without it
         if os.environ.get("POSTERGEN_DEBUG"):
             raise
         _err(f"error: unexpected {type(exc).__name__}: {exc}")
         _err("this is a bug in postergen: please report it with the command you ran (POSTERGEN_DEBUG=1 shows the traceback)")
         sys.exit(70)
+
+
+def _leave(code) -> None:
+    """End the process now, without the interpreter's teardown (freeing a build's heap
+    object by object: ~0.07 s, a tenth of a small build), when nothing is left to wait
+    for: output flushed, no other thread, no child process.  As mypy does."""
+    import multiprocessing
+    import os
+    import threading
+
+    if not isinstance(code, int | None) or threading.active_count() > 1 or multiprocessing.active_children():
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: let the normal exit report it
+        return
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

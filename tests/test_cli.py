@@ -45,6 +45,22 @@ def test_import_is_lazy():
     assert out.strip() == "[]"
 
 
+@pytest.mark.parametrize("code", [0, 2])
+def test_the_process_ends_with_the_command_s_code_and_all_its_output(tmp_path, code):
+    """main() ends the process without the interpreter's teardown when nothing is left
+    to wait for: the exit code and every line written (into a pipe) must survive it."""
+    import os
+
+    spec = make_campaign(tmp_path, text=None if code == 0 else (lambda t: t.replace("  headline:", "  headlne:")))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "postergen", "validate", str(spec)], capture_output=True, text=True, env=env)
+    assert done.returncode == code
+    if code == 0:
+        assert done.stdout == f"{spec}: ok (0 warnings)\n"
+    else:
+        assert "headlne" in done.stdout + done.stderr and (done.stdout + done.stderr).endswith("nothing was rendered.\n")
+
+
 def test_validate_ok(tmp_path):
     form = {"endpoint": "https://api.example.com/leads", "privacy_url": "https://h5.example.com/privacy"}
     spec = make_campaign(tmp_path, {"landing": {"form": form}, "theme.primary": "#C73A27"})
