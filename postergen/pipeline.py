@@ -31,7 +31,7 @@ from .csvsafe import csv_text
 from .errors import PostergenError, Problem, SpecError
 from .loader import Loaded, load_campaign
 from .jobs import Job, codes_for, plan
-from .writer import clean_temp_files, output_lock, sha256, sync_folder, write_atomic
+from .writer import BackgroundSync, clean_temp_files, output_lock, sha256, sync_folder, write_atomic
 
 MANIFEST_FIELDS = [
     "path", "kind", "variant", "channel", "template", "size", "format", "code", "url", "sha256", "spec_sha256",
@@ -156,12 +156,18 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
             inputs.extend(hasher.of(job) for job in jobs)
         redirects.extend(_write_redirects(out, loaded, jobs))
 
+    writeback = BackgroundSync(out)
+
     def done(index: int, outcome) -> None:
         outcomes[index] = outcome
+        writeback.kick()  # the posters written so far go to disk while the rest are rendered
         if progress:
             progress(jobs[index])
 
-    render_jobs(loaded, settings, todo, workers or cores(), done, meanwhile)
+    try:
+        render_jobs(loaded, settings, todo, workers or cores(), done, meanwhile)
+    finally:
+        writeback.join()  # (no thread of ours may run when the site's pages fork workers)
     for index, job in enumerate(jobs):  # in the plan's order, whatever order they finished in
         outcome = outcomes[index]
         if isinstance(outcome, dict):  # unchanged since the last build: not rendered

@@ -94,6 +94,32 @@ def sync_folder(path: Path) -> None:
         os.close(fd)
 
 
+class BackgroundSync:
+    """:func:`sync_folder` in a thread, again and again while files are being written
+    (``kick()`` at most every *every* seconds), so that the one sync before a manifest
+    finds little left to write back.  ``join()`` before this process forks again."""
+
+    def __init__(self, path: Path, every: float = 0.25):
+        self.path, self.every = path, every
+        self._thread = None
+        self._last = 0.0
+
+    def kick(self) -> None:
+        import threading
+        import time
+
+        now = time.monotonic()
+        if (self._thread is not None and self._thread.is_alive()) or now - self._last < self.every:
+            return
+        self._last = now
+        self._thread = threading.Thread(target=sync_folder, args=(self.path,), name="postergen-sync", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
 class WriteError(PostergenError):
     """An output file could not be written (a folder in the way, no permission, disk full)."""
 
