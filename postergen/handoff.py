@@ -58,10 +58,11 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
     total = sum(w for _, w, _, _ in variants)
     lang = spec_language(loaded.spec)
     channels = [(c.id, c.name, c) for c in loaded.spec.channels] or [("all", "全部渠道" if lang == "zh" else "all channels", None)]
+    built_rows = built.rows  # (read back from the build's manifest)
     for channel, channel_name, spec_channel in channels:
         folder = out / channel
         wanted = "" if channel == "all" else channel
-        for row in built.rows:
+        for row in built_rows:
             if row["kind"] != "poster" or row["channel"] != wanted:
                 continue
             name = Path(row["path"]).name

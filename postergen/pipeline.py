@@ -20,24 +20,17 @@ that does not scan) is reported and the others are still written.
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from . import __version__
 from .checks import check_tracking
-from .csvsafe import csv_text
 from .errors import PostergenError, Problem, SpecError
 from .loader import Loaded, load_campaign
 from .jobs import Job, codes_for, plan
+from .manifest import MANIFEST_FIELDS, ManifestWriter, read_rows  # noqa: F401 - MANIFEST_FIELDS: public here too
 from .writer import BackgroundSync, clean_temp_files, output_lock, sha256, sync_folder, write_atomic
-
-MANIFEST_FIELDS = [
-    "path", "kind", "variant", "channel", "template", "size", "format", "code", "url", "sha256", "spec_sha256",
-    "inputs_sha256",
-]
-
 
 @dataclass
 class Failure:
@@ -50,30 +43,40 @@ class Failure:
 
 @dataclass
 class BuildResult:
+    """What a build did.  Its manifest rows are streamed to ``OUT/manifest.json`` as they
+    are made and not kept: :attr:`rows` reads them back; :attr:`kinds` counts them."""
+
     out: Path
-    rows: list[dict] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)  # manifest rows per kind
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # posters and pages not rendered: inputs unchanged (also in unchanged)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
+    manifest: ManifestWriter | None = field(default=None, repr=False)  # while the build runs
+
+    @property
+    def rows(self) -> list[dict]:
+        """The manifest's rows, read back from ``OUT/manifest.json``."""
+        return read_rows(self.out)
+
     @property
     def ok(self) -> bool:
         return not self.failures
 
     def summary(self) -> str:
-        posters = sum(1 for r in self.rows if r["kind"] == "poster")
+        posters = self.kinds.get("poster", 0)
         text = f"{posters} poster{'s' if posters != 1 else ''}"
         extras = []
         for kind, word in (
             ("landing", "landing page"), ("split", "split page"), ("redirect", "redirect page"),
             ("landing-asset", "share image"),
         ):
-            n = sum(1 for r in self.rows if r["kind"] == kind)
+            n = self.kinds.get(kind, 0)
             if n:
                 extras.append(f"{n} {word}{'s' if n != 1 else ''}")
-        if any(r["kind"] in ("headers", "nginx") for r in self.rows):
+        if self.kinds.get("headers") or self.kinds.get("nginx"):
             extras.append("host rules")  # _headers, _redirects, nginx.conf: files, not pages
         if len(extras) == 1:
             text += f" and {extras[0]}"
@@ -168,6 +171,23 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
         render_jobs(loaded, settings, todo, workers or cores(), done, meanwhile)
     finally:
         writeback.join()  # (no thread of ours may run when the site's pages fork workers)
+    result.manifest = ManifestWriter(out, manifest_head(loaded, digest))
+    try:
+        _record_all(result, out, loaded, environ, digest, previous, workers or cores(), jobs, outcomes, inputs, redirects)
+        sync_folder(out)  # the posters (written unsynced) reach the disk before the manifest says they are there
+        result.manifest.close()
+    except BaseException:
+        result.manifest.abort()
+        raise
+    finally:
+        result.manifest = None
+    return result
+
+
+def _record_all(result: BuildResult, out: Path, loaded: Loaded, environ, digest: str, previous, workers: int,
+                jobs: list[Job], outcomes: dict, inputs: list[str], redirects: list[tuple]) -> None:
+    """The manifest's rows, in order: the posters (the plan's order), the short links, the site."""
+    posters: dict[tuple[str, str], tuple[int, str]] = {}  # (variant, channel) → (format rank, path)
     for index, job in enumerate(jobs):  # in the plan's order, whatever order they finished in
         outcome = outcomes[index]
         if isinstance(outcome, dict):  # unchanged since the last build: not rendered
@@ -183,12 +203,19 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
             if job.format != "pdf" or str(warning) not in {str(w) for w in result.warnings}:
                 result.warnings.append(warning)
         _row(result, job.path, sha, changed, digest, kind="poster", job=job, inputs=inputs[index], warnings=list(messages))
+        rank = _SHARE_FORMATS.get(job.format)
+        key = (job.variant or "base", job.channel)
+        if rank is not None and (key not in posters or rank < posters[key][0]):
+            posters[key] = (rank, job.path)
     for path, sha, changed, kind, meta in redirects:
         _row(result, path, sha, changed, digest, kind, **meta)
-    _write_landing(result, out, loaded, environ, digest, previous, workers or cores())
-    sync_folder(out)  # the posters (written unsynced) reach the disk before the manifest says they are there
-    write_manifest(out, loaded, result.rows, digest)
-    return result
+    _write_landing(result, out, loaded, environ, digest, previous, workers,
+                   {key: out / path for key, (_, path) in posters.items()})
+
+
+#: The poster a landing page's share image is made of: the first of the channel's
+#: JPEG, PNG or WebP posters in the plan's order, JPEG first.
+_SHARE_FORMATS = {"jpeg": 0, "png": 1, "webp": 2}
 
 
 def _row(result: BuildResult, path: str, sha: str, changed: bool, digest: str, kind: str, job: Job | None = None,
@@ -212,7 +239,8 @@ def _row(result: BuildResult, path: str, sha: str, changed: bool, digest: str, k
     if warnings:
         row["warnings"] = warnings  # manifest.json only: said again when the poster is not rendered
     row.update(more or {})  # a page's: csp, assets, depends, warnings (manifest.json only)
-    result.rows.append(row)
+    result.manifest.add(row)
+    result.kinds[kind] = result.kinds.get(kind, 0) + 1
 
 
 def _write_redirects(out: Path, loaded: Loaded, jobs: list[Job]) -> list[tuple]:
@@ -232,7 +260,7 @@ def _write_redirects(out: Path, loaded: Loaded, jobs: list[Job]) -> list[tuple]:
 
 
 def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, digest: str, previous: dict[str, dict],
-                   workers: int) -> None:
+                   workers: int, posters: dict[tuple[str, str], Path]) -> None:
     """The campaign's web site, ``OUT/site/`` (campaigns with a ``landing:`` section): a page
     per variant × channel, split pages, the thank-you page, short links on the same host and
     the host rules (``_headers``, ``_redirects``, ``nginx.conf``).  See postergen.site.build;
@@ -253,10 +281,6 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
         result.failures.append(Failure(f"{SITE_DIR}/", "; ".join(str(p) for p in errors)))
         return
     rows, _ = codes_for(loaded, environ)
-    posters: dict[tuple[str, str], Path] = {}
-    order = {"jpeg": 0, "png": 1, "webp": 2}
-    for r in sorted((r for r in result.rows if r["kind"] == "poster" and r["format"] in order), key=lambda r: order[r["format"]]):
-        posters.setdefault((r["variant"] or "base", r["channel"]), out / r["path"])
 
     def write(f) -> None:  # as each file is made: a page's HTML is not kept until the end
         meta = {"variant": f.variant, "channel": f.channel, "code": f.code, "url": f.url}
@@ -295,8 +319,9 @@ def _claim_output(out: Path, claim: contextlib.ExitStack) -> dict[str, dict]:
     return previous
 
 
-def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> None:
-    manifest = {
+def manifest_head(loaded: Loaded, digest: str) -> dict:
+    """The manifest without its rows."""
+    return {
         "postergen": __version__,
         "campaign": loaded.spec.campaign.id,
         "spec_sha256": digest,
@@ -304,8 +329,16 @@ def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> 
             {"name": name, "weight": weight, "factors": factors}
             for name, weight, factors, _ in loaded.variant_list()
         ],
-        "files": rows,
     }
-    # The CSV first: manifest.json, written last, marks a complete build.
-    write_atomic(out / "manifest.csv", csv_text(MANIFEST_FIELDS, rows).encode())
-    write_atomic(out / "manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+
+
+def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> None:
+    """Write ``manifest.csv`` and ``manifest.json`` of *rows* at once (a build streams them)."""
+    writer = ManifestWriter(out, manifest_head(loaded, digest))
+    try:
+        for row in rows:
+            writer.add(row)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
