@@ -1,4 +1,4 @@
-"""JPEG-encode a poster by re-encoding only the blocks its personal layers changed (a batch's personal posters, a build's channel posters).
+"""JPEG-encode a poster by re-encoding only the blocks its personal layers changed (a batch's personal posters, a build's channel posters); PNG: postergen.pngbands.
 
 A batch's posters of one template and size share their static base; a poster differs from
 it only where the avatar, nickname, QR code and the like were painted (a fifth of a
@@ -68,8 +68,11 @@ class StripEncoder:
     """Encodes posters painted over one of a few static bases (kept per base image)."""
 
     def __init__(self, size: int = 8):
+        from .pngbands import BandEncoder
+
         self.size = size
         self._bases: dict[int, tuple] = {}
+        self.png = BandEncoder(size)  # the same for PNG: only the changed row bands compressed
 
     def _base(self, base, quality: int) -> tuple[list[bytes], int]:
         """The base's file as a list — header, cell 0, RST0, cell 1, RST1, …, last cell,
@@ -93,9 +96,16 @@ class StripEncoder:
     def poster(self, rendered, fmt: str, quality: int, png_level: int) -> bytes:
         """The bytes of a :class:`postergen.render.Rendered` poster in *fmt*: a JPEG painted
         in place over a static base (``in_place`` renderer) re-encodes only the blocks it
-        changed; anything else is encoded whole (:func:`postergen.paint.encode`)."""
-        if fmt == "jpeg" and rendered.base is not None:
-            return self.encode(rendered.image, rendered.base, rendered.changed, quality)
+        changed, a PNG only the row bands it changed (:mod:`postergen.pngbands`); anything
+        else is encoded whole (:func:`postergen.paint.encode`)."""
+        if rendered.base is not None:
+            if fmt == "jpeg":
+                return self.encode(rendered.image, rendered.base, rendered.changed, quality)
+            if fmt == "png" and rendered.image.mode == rendered.base.mode:
+                from .pngbands import supported
+
+                if supported(rendered.image):
+                    return self.png.encode(rendered.image, rendered.base, rendered.changed, png_level)
         from .paint import encode
 
         return encode(rendered.image, fmt, quality, png_level)

@@ -229,7 +229,7 @@ def test_in_place_canvas_and_strip_jpeg_give_the_pixels_of_a_full_paint(tmp_path
 
     from PIL import ImageChops
 
-    from postergen import jpegstrips
+    from postergen import jpegstrips, pngbands
     from postergen.layout import layout_poster
     from postergen.paint import encode, paint
     from postergen.render import PosterRenderer
@@ -259,6 +259,11 @@ def test_in_place_canvas_and_strip_jpeg_give_the_pixels_of_a_full_paint(tmp_path
             decoded = Image.open(io.BytesIO(data)).convert("RGB")
             plain = Image.open(io.BytesIO(encode(want, "jpeg", 88))).convert("RGB")
             assert ImageChops.difference(decoded, plain).getbbox() is None  # the pixels postergen build gives
+            # The PNG: only the changed row bands compressed, the rest the base's own.
+            png = strips.poster(rendered, "png", 88, 1)
+            assert png == pngbands.encode_whole(want, 1)
+            decoded = Image.open(io.BytesIO(png))
+            assert decoded.mode == want.mode and ImageChops.difference(decoded, want).getbbox() is None
 
 
 @pytest.mark.parametrize("size", [(1080, 1920), (1081, 1003), (333, 201), (750, 1334)])
@@ -287,6 +292,74 @@ def test_strip_jpeg_at_odd_sizes_and_edges(size):
     decoded = Image.open(io.BytesIO(data)).convert("RGB")
     plain = Image.open(io.BytesIO(encode(image, "jpeg", 88))).convert("RGB")
     assert ImageChops.difference(decoded, plain).getbbox() is None
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L"])
+@pytest.mark.parametrize("size", [(1080, 1920), (333, 201), (750, 31)])
+def test_band_png_at_odd_sizes_and_edges(size, mode):
+    """Changed boxes at the corners and edges, on the first and last rows and across band
+    boundaries: the file is byte for byte an encode of every band afresh, decodes to the
+    image's exact pixels, and Pillow and zlib read it without complaint."""
+    import io
+    import zlib
+
+    from PIL import ImageChops, ImageDraw
+
+    from postergen import pngbands
+
+    w, h = size
+    base = Image.merge("RGB", [Image.effect_noise((w, h), 40 + 10 * i).point(lambda v: v // 2 + 60) for i in range(3)]).convert(mode)
+    image = base.copy()
+    draw = ImageDraw.Draw(image)
+    boxes = [(0, 0, 37, 19), (w - 23, h - 9, w, h), (w // 3, 31, w // 3 + 90, 33), (w - 5, 63, w, 65)]
+    for i, box in enumerate(boxes):
+        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=(40 * i, 255 - 40 * i, 128, 200)[: len(mode)] if mode != "L" else 40 * i)
+    bands = pngbands.BandEncoder()
+    for level in (0, 1, 6):
+        data = bands.encode(image, base, boxes, level)
+        assert data == pngbands.encode_whole(image, level)
+        decoded = Image.open(io.BytesIO(data))
+        decoded.load()
+        assert decoded.mode == mode and ImageChops.difference(decoded, image).getbbox() is None
+        assert bands.encode(base, base, [], level) == pngbands.encode_whole(base, level)  # nothing changed
+    # The zlib stream is whole and its checksum right: zlib itself inflates it.
+    idat = data[data.index(b"IDAT") + 4:data.index(b"IEND") - 8]
+    assert len(zlib.decompress(idat)) == h * (1 + w * len(image.getbands()))
+
+
+def test_adler32_combine_is_zlibs():
+    import random
+    import zlib
+
+    from postergen.pngbands import adler32_combine
+
+    rng = random.Random(7)
+    for n in (0, 1, 65520, 65521, 200_003):
+        a, b = rng.randbytes(rng.randrange(0, 70_000)), rng.randbytes(n)
+        assert adler32_combine(zlib.adler32(a), zlib.adler32(b), len(b)) == zlib.adler32(a + b)
+
+
+def test_a_batch_paints_each_base_once_however_many_templates_and_sizes(tmp_path, monkeypatch):
+    """Every row goes through every template × size in turn: with more of them than a
+    small cache holds, each base was painted and encoded again for every poster."""
+    from postergen.render import PosterRenderer
+
+    for k, v in SECRET.items():
+        monkeypatch.setenv(k, v)
+    sizes = ("540x960", "600x800", "500x500", "480x640")
+    campaign = small_campaign(tmp_path, sizes=sizes, formats=("png", "jpeg"), templates=("bold", "photo", "minimal"))
+    people = people_file(campaign, [(f"u{i}", f"用户{i}", "avatars/a00.jpg") for i in range(3)])
+    painted = []
+    original = PosterRenderer._paint_static
+
+    def counting(self, *args, **kwargs):
+        painted.append(args[:1])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PosterRenderer, "_paint_static", counting)
+    summary = run_batch(load_campaign(campaign), people, tmp_path / "out", BatchOptions(jobs=1))
+    assert summary.written == 3 and summary.posters == 3 * 12 * 2
+    assert len(painted) == 12  # one static base per template and size, for all three rows
 
 
 def test_threads_of_one_worker_paint_on_their_own_canvases(campaign, tmp_path):

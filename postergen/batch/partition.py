@@ -170,8 +170,13 @@ class Worker:
             from ..render import PosterRenderer
             from ..jpegstrips import StripEncoder
 
-            local.renderer = PosterRenderer(self.loaded, reuse_mask=True, in_place=True)
-            local.strips = StripEncoder()
+            # Every row goes through every template and size in turn: a cache smaller than
+            # their number would drop each base just before it is needed again (with the
+            # example's 3 templates × 4 sizes, every poster painted and encoded its base
+            # anew).  Memory grows with the templates and sizes, never with the rows.
+            bases = max(8, len({(t, w, h) for t, w, h, _ in self.config.target.posters}))
+            local.renderer = PosterRenderer(self.loaded, cache_size=bases, reuse_mask=True, in_place=True)
+            local.strips = StripEncoder(size=bases)
         return local.renderer, local.strips
 
     def person_for(self, base: str) -> PersonalPoster:
