@@ -203,6 +203,24 @@ def test_after_the_deadline_the_build_makes_the_ended_state():
     assert len(doc.one("ol", "ladder").all("li")) == 3
 
 
+@pytest.mark.parametrize("bottom", ["follow", "both"])
+def test_after_the_deadline_a_follow_qr_stays_without_the_scarcity_heading(tmp_path, bottom):
+    """'名额有限，先到先得' above a follow QR after the campaign has ended says the wrong
+    thing: the heading and the scarcity line go with the form, the QR and its own title stay."""
+    follow = {"title": "关注「茶屿」公众号", "text": "下次活动第一时间通知你", "link": "https://h5.example.com/follow"}
+    spec = mech_campaign(tmp_path / bottom, {"threshold": 3, "deadline": "2030-07-14T23:59:00+08:00"},
+                         follow=follow, bottom=bottom, scarcity="限量 5000 杯")
+    for now, ended in ((BEFORE, False), (AFTER, True)):
+        join = dom(render(spec, now=now).html).by_id("join")
+        assert not join.hidden()
+        assert join.one("h2").hidden() is ended and join.one("h2").text() == "名额有限，先到先得"
+        assert join.one("p", "scarcity").hidden() is ended
+        card = join.one("div", "follow")
+        assert not card.hidden() and card.one("h3").text() == "关注「茶屿」公众号"
+        forms = join.all("form")
+        assert len(forms) == (1 if bottom == "both" else 0) and all(f.hidden() is ended for f in forms)
+
+
 def test_a_deadline_on_a_line_of_its_own(tmp_path):
     from conftest import DELETE
 
