@@ -62,19 +62,44 @@ class LandingError(sandbox.TemplateError):
     and ``file``/``line`` say where when it is in a template."""
 
 
-@dataclass(frozen=True)
 class PageSizes:
-    """Bytes of one page: all of it, and what the first screen needs (head + top section)."""
+    """Bytes of one page: all of it, and what the first screen needs (head + top section).
 
-    total: int
-    first_screen: int
-    font: int  # the inline fonts, base64 as in the page
-    images: int  # the inline images, base64 as in the page
-    total_gzip: int
-    first_screen_gzip: int
+    The gzip figures are worked out when first asked for (a size report, a test), not for
+    every page a build writes (~5 ms a page).  Give them as numbers, or give the page
+    (*data*, and the first screen's length) to have them measured."""
+
+    __slots__ = ("total", "first_screen", "font", "images", "_gz", "_data")
+
+    def __init__(self, total: int, first_screen: int, font: int, images: int,
+                 total_gzip: int | None = None, first_screen_gzip: int | None = None, *, data: bytes = b""):
+        self.total, self.first_screen, self.font, self.images = total, first_screen, font, images
+        self._gz = (total_gzip, first_screen_gzip)
+        self._data = data  # the page's bytes while a gzip figure is still to be measured
+
+    def _measure(self) -> tuple[int, int]:
+        if None in self._gz:
+            self._gz = (_gz(self._data), _gz(self._data[: self.first_screen]))
+            self._data = b""
+        return self._gz
+
+    @property
+    def total_gzip(self) -> int:
+        return self._measure()[0]
+
+    @property
+    def first_screen_gzip(self) -> int:
+        return self._measure()[1]
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {"total": self.total, "first_screen": self.first_screen, "font": self.font, "images": self.images,
+                "total_gzip": self.total_gzip, "first_screen_gzip": self.first_screen_gzip}
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PageSizes) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return "PageSizes(" + ", ".join(f"{k}={v}" for k, v in self.to_dict().items()) + ")"
 
 
 @dataclass(frozen=True)
@@ -573,8 +598,8 @@ def _gz(data: bytes) -> int:
 def _sizes(html: str, font: int, images: int) -> PageSizes:
     data = html.encode("utf-8")
     cut = html.find(FOLD)
-    first = html[:cut].encode("utf-8") if cut >= 0 else data
-    return PageSizes(len(data), len(first), font, images, _gz(data), _gz(first))
+    first = len(html[:cut].encode("utf-8")) if cut >= 0 else len(data)
+    return PageSizes(len(data), first, font, images, data=data)
 
 
 # --------------------------------------------------------------------------- sizes
