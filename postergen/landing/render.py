@@ -28,7 +28,7 @@ import gzip
 import hashlib
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -38,7 +38,6 @@ from markupsafe import Markup
 from ..bundled import TEMPLATES_DIR
 from .. import sandbox
 from ..codes import CodeRow
-from ..errors import PostergenError
 from ..images import ImageProblem, resolve_inside
 from ..site import urls
 from ..site.checks import page_problems
