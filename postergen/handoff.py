@@ -15,7 +15,6 @@ what changed).
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path

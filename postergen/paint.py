@@ -211,8 +211,6 @@ def _prepared(src: str, w: int, h: int, fit: str, focal: tuple, mask: str, radiu
 
 
 def _paint_image(canvas, item: ImageItem):
-    from PIL import Image
-
     x, y, w, h = item.box
     if w <= 0 or h <= 0:
         return

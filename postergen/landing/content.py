@@ -9,7 +9,6 @@ hero photo) and from the built-in wording of the page's language, so a campaign 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..textclean import campaign_language
