@@ -30,10 +30,14 @@ import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postergen.errors import PostergenError
 from postergen.images import ImageProblem, check_image
 from postergen.writer import write_atomic
+
+if TYPE_CHECKING:
+    import httpx  # (for annotations: loaded at run time only when a URL is fetched)
 
 
 #: Avatars are shown at a few hundred pixels; anything over 25 MP is refused before decoding.

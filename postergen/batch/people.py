@@ -340,7 +340,7 @@ def _broken(value: str) -> str:
 def _unsupported(suffix: str) -> str:
     kinds = ".csv, .xlsx, .jsonl, .ndjson or .parquet"
     if suffix.lower() == ".xls":
-        return f"old Excel .xls workbooks are not read; in Excel use Save As › Excel Workbook (.xlsx) or 'CSV UTF-8'"
+        return "old Excel .xls workbooks are not read; in Excel use Save As › Excel Workbook (.xlsx) or 'CSV UTF-8'"
     what = f"'{suffix}' files are" if suffix else "a file without an extension is"
     return f"{what} not people files postergen reads; use {kinds} (the extension decides how it is read)"
 
