@@ -6,6 +6,9 @@
     DIR/<channel>/variants.csv     variant, factors, code, url, short url, weight, share
     DIR/<channel>/README.md        what this folder is, how to use it (print or post), the
                                    campaign's rules; in the campaign's language
+    DIR/web/site/, DIR/web/short/  the campaign's web site for whoever deploys it: one
+                                   folder per host, as the build made them
+    DIR/web/README.md              which folder goes to which host; in the campaign's language
     DIR/<campaign id>-handoff.zip  (with zip=True) the same, byte-identical on every run
 
 The posters come from a build into ``DIR/.build`` (kept, so a re-export only renders
@@ -33,10 +36,14 @@ class ExportResult:
     files: list[str] = field(default_factory=list)
     zip_path: Path | None = None
     build: object = None
+    web: list[str] = field(default_factory=list)  # the web bundle's files (DIR/web/…)
 
     def summary(self) -> str:
         n = len(self.channels)
-        text = f"{n} channel folder{'s' if n != 1 else ''}, {len(self.files)} files"
+        text = f"{n} channel folder{'s' if n != 1 else ''}"
+        if self.web:
+            text += f", the web site ({WEB}/)"
+        text += f", {len(self.files)} files"
         return text + (f", {self.zip_path.name}" if self.zip_path else "")
 
 
@@ -87,10 +94,66 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
         write_atomic(folder / "README.md", readme.encode("utf-8"))
         result.files += [f"{channel}/variants.csv", f"{channel}/README.md"]
         result.channels.append(channel)
+    result.web = _web_bundle(loaded, out, built_rows, lang)
+    result.files += result.web
     if zip:
         result.zip_path = out / f"{loaded.spec.campaign.id}-handoff.zip"
         write_atomic(result.zip_path, _zip(out, result.files))
     return result
+
+
+WEB = "web"
+
+
+def _web_bundle(loaded, out: Path, rows: list[dict], lang: str) -> list[str]:
+    """Copy the build's web site (``site/`` and ``short/``: the files its manifest lists,
+    never a stale one) to ``DIR/web/`` with a README for whoever deploys it; the paths
+    written, relative to *out*.  Nothing for a campaign without a site or short links."""
+    from .site.urls import has_site, origin, site_base
+
+    files = [r["path"] for r in rows if r["path"].split("/", 1)[0] in ("site", "short")]
+    if not files:
+        return []
+    written = []
+    for path in files:
+        _copy(out / ".build" / path, out / WEB / path)
+        written.append(f"{WEB}/{path}")
+    spec = loaded.spec
+    t = _WEB_WORDS[lang]
+    lines = [f"# {spec.campaign.name} — {t['title']}", "", t["intro"], ""]
+    if has_site(spec) and any(p.startswith("site/") for p in files):
+        lines.append(t["site"].format(host=origin(site_base(spec))))
+    if any(p.startswith("short/") for p in files):
+        lines.append(t["short"].format(host=origin(spec.tracking.short_base or "")))
+    lines += ["", t["rules"], "", t["check"], ""]
+    write_atomic(out / WEB / "README.md", "\n".join(lines).encode("utf-8"))
+    return [*written, f"{WEB}/README.md"]
+
+
+_WEB_WORDS = {
+    "zh": {
+        "title": "网站",
+        "intro": "本文件夹是活动的网站，交给负责上线的同事：每个子文件夹是一个域名的网站根目录，原样上传即可，"
+        "文件的位置就是它的网址。",
+        "site": "- `site/` → `{host}` 的网站根目录：落地页、A/B 分流页、感谢页和分享图。",
+        "short": "- `short/` → `{host}` 的网站根目录：海报二维码里的短链接。",
+        "rules": "每个文件夹里的 `_headers` 和 `_redirects`（Netlify、Cloudflare Pages 等静态托管）或 `nginx.conf`"
+        "（自己的服务器）是这个域名需要的规则：缓存、安全头和短链接跳转，请一并部署。",
+        "check": "上线后用手机扫一张海报的二维码，确认能打开对应渠道的落地页。",
+    },
+    "en": {
+        "title": "web site",
+        "intro": "This folder is the campaign's web site, for whoever deploys it: each subfolder is the document "
+        "root of one host; upload it as it is — a file's place is its URL.",
+        "site": "- `site/` → the document root of `{host}`: landing pages, A/B split pages, the thank-you page, "
+        "share images.",
+        "short": "- `short/` → the document root of `{host}`: the short links in the posters' QR codes.",
+        "rules": "Each folder's `_headers` and `_redirects` (Netlify, Cloudflare Pages and other static hosts) or "
+        "`nginx.conf` (a server of your own) are the rules its host needs — caching, security headers, short-link "
+        "redirects: deploy them too.",
+        "check": "Once it is live, scan a poster's QR code with a phone and check that it opens its channel's page.",
+    },
+}
 
 
 def _copy(src: Path, dest: Path) -> None:

@@ -90,3 +90,32 @@ def test_readme_in_english_with_the_rules(tmp_path):
     ]
     moments = (tmp_path / "out" / "moments" / "README.md").read_text(encoding="utf-8")
     assert "print-ready" not in moments and "- Reward tiers: " in moments
+
+
+def test_the_web_site_is_a_bundle_of_its_own_for_whoever_deploys_it(tmp_path):
+    """The site was only inside the hidden .build/: export puts it in web/, one folder
+    per host as the build made them, with a README (in the campaign's language) saying
+    which goes where; the zip carries it too."""
+    import json
+
+    spec = {
+        **SPEC,
+        "landing": {"form": {"endpoint": "https://api.example.com/leads", "privacy_url": "https://h5.example.com/privacy"}},
+        "tracking.short_base": "https://t.example.com",
+    }
+    loaded = load_campaign(make_campaign(tmp_path / "c", spec))
+    out = tmp_path / "out"
+    result = export(loaded, out, zip=True)
+    built = json.loads((out / ".build" / "manifest.json").read_text(encoding="utf-8"))["files"]
+    site = sorted(r["path"] for r in built if r["path"].split("/")[0] in ("site", "short"))
+    assert any(p.startswith("site/") for p in site) and any(p.startswith("short/c/") for p in site)
+    assert sorted(p.relative_to(out / "web").as_posix() for p in (out / "web").rglob("*") if p.is_file()) == sorted([*site, "README.md"])
+    for path in site:
+        assert (out / "web" / path).read_bytes() == (out / ".build" / path).read_bytes()
+    readme = (out / "web" / "README.md").read_text(encoding="utf-8")
+    assert "`site/` → `https://h5.example.com` 的网站根目录" in readme
+    assert "`short/` → `https://t.example.com` 的网站根目录" in readme and "nginx.conf" in readme
+    assert sorted(result.web) == sorted([f"web/{p}" for p in site] + ["web/README.md"])
+    names = zipfile.ZipFile(result.zip_path).namelist()
+    assert "web/README.md" in names and all(f"web/{p}" in names for p in site)
+    assert result.summary().startswith("2 channel folders, the web site (web/), ")
