@@ -377,7 +377,8 @@ def export(
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Package the A/B hand-off: per channel its posters, variant table and a README.
+    """Package the A/B hand-off: per channel its posters, variant table and a README;
+    the web site in web/ (one folder per host) for whoever deploys it.
 
     Example: postergen export examples/tea-invite -o handoff --zip
     """
