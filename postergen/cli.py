@@ -662,8 +662,10 @@ def _leave(code) -> None:
     if not isinstance(code, int | None) or threading.active_count() > 1 or multiprocessing.active_children():
         return
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is None:  # started with the stream closed (>&-): the normal exit copes
+                return
+            stream.flush()
     except (OSError, ValueError):  # a closed pipe: let the normal exit report it
         return
     os._exit(code or 0)

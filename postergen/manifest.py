@@ -57,15 +57,19 @@ class ManifestWriter:
         return fh
 
     def add(self, row: dict) -> None:
-        self._csv.writerow(row)
         body = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n    ")
-        self._json.write(("," if self.count else "") + "\n    " + body)
+        try:
+            self._csv.writerow(row)
+            self._json.write(("," if self.count else "") + "\n    " + body)
+        except OSError as exc:  # disk full, file too large: the build stops with what and where
+            self.abort()
+            raise WriteError(f"cannot write {self.out / 'manifest.json'}: {exc.strerror or exc}") from None
         self.count += 1
 
     def close(self) -> None:
         """Finish both files, flush them to disk and rename them into place."""
-        self._json.write(("\n  ]" if self.count else "]") + "\n}\n")
         try:
+            self._json.write(("\n  ]" if self.count else "]") + "\n}\n")
             for fh, tmp, name in self._files:
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -78,13 +82,18 @@ class ManifestWriter:
         self._files = []
 
     def abort(self) -> None:
-        for fh, tmp, _ in self._files:
-            fh.close()
+        """Remove the temporary files; never raises (it runs while another error is on its
+        way up, which must not be replaced)."""
+        files, self._files = self._files, []
+        for fh, tmp, _ in files:
+            try:
+                fh.close()  # (may fail again: a full disk cannot take the buffered rest)
+            except OSError:
+                pass
             try:
                 os.unlink(tmp)
-            except FileNotFoundError:
+            except OSError:
                 pass
-        self._files = []
 
 
 def read_rows(out: Path) -> list[dict]:

@@ -30,7 +30,7 @@ from .errors import PostergenError, Problem, SpecError
 from .loader import Loaded, load_campaign
 from .jobs import Job, codes_for, plan
 from .manifest import MANIFEST_FIELDS, ManifestWriter, read_rows  # noqa: F401 - MANIFEST_FIELDS: public here too
-from .writer import BackgroundSync, clean_temp_files, output_lock, sha256, sync_folder, write_atomic
+from .writer import BackgroundSync, clean_temp_files, output_lock, sha256, write_atomic
 
 @dataclass
 class Failure:
@@ -169,18 +169,22 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
 
     try:
         render_jobs(loaded, settings, todo, workers or cores(), done, meanwhile)
-    finally:
-        writeback.join()  # (no thread of ours may run when the site's pages fork workers)
-    result.manifest = ManifestWriter(out, manifest_head(loaded, digest))
+    except BaseException:
+        writeback.close()
+        raise
+    writeback.join()  # (no thread of ours may run when the site's pages fork workers)
     try:
+        result.manifest = ManifestWriter(out, manifest_head(loaded, digest))
         _record_all(result, out, loaded, environ, digest, previous, workers or cores(), jobs, outcomes, inputs, redirects)
-        sync_folder(out)  # the posters (written unsynced) reach the disk before the manifest says they are there
+        writeback.finish()  # the files (written unsynced) reach the disk before the manifest says they are there
         result.manifest.close()
     except BaseException:
-        result.manifest.abort()
+        if result.manifest is not None:
+            result.manifest.abort()
         raise
     finally:
         result.manifest = None
+        writeback.close()
     return result
 
 

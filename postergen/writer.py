@@ -73,51 +73,101 @@ def write_atomic(path: Path, data: bytes, sync: bool = True, digest: str | None 
     return True
 
 
-def sync_folder(path: Path) -> None:
-    """Flush everything written under *path* to disk: ``syncfs`` on the file system that
-    holds it (Linux), else ``sync``.  One call after many unsynced writes costs far less
-    than a ``fsync`` per file, which also makes parallel writers wait on each other."""
+def _syncfs(fd: int) -> None:
+    """``syncfs`` on the file system of the open *fd* (Linux); ``sync`` where there is none.
+    A write-back error since *fd* was opened (EIO, ENOSPC, EDQUOT: a file written
+    without its own fsync did not reach the disk) raises OSError."""
     import ctypes
+    import errno
 
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):  # not Linux
+        os.sync()
+        return
+    if syncfs(fd) != 0:
+        code = ctypes.get_errno()
+        if code in (errno.ENOSYS, errno.EBADF):
+            os.sync()
+            return
+        raise OSError(code, os.strerror(code))
+
+
+def sync_folder(path: Path) -> None:
+    """Flush everything written under *path* to disk (:func:`_syncfs` on its file system).
+    One call after many unsynced writes costs far less than a ``fsync`` per file, which
+    also makes parallel writers wait on each other.  Raises :class:`WriteError` when the
+    system reports that something did not reach the disk."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         os.sync()
         return
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.syncfs(fd) != 0:
-            os.sync()
-    except (OSError, AttributeError):  # no syncfs (not Linux)
-        os.sync()
+        _syncfs(fd)
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {_reason(exc)} (reported while flushing it to disk)") from None
     finally:
         os.close(fd)
 
 
 class BackgroundSync:
-    """:func:`sync_folder` in a thread, again and again while files are being written
-    (``kick()`` at most every *every* seconds), so that the one sync before a manifest
-    finds little left to write back.  ``join()`` before this process forks again."""
+    """A build's write-back: ``kick()`` flushes *path*'s file system in a thread, again and
+    again while files are being written (at most every *every* seconds), so that
+    ``finish()``, the one sync before the manifest, finds little left to write back.
+
+    The folder is opened when this object is made, before the first file is written, so
+    ``finish()`` reports any write-back error since then (as :class:`WriteError`), also
+    one a background flush met.  ``join()`` before this process forks again; ``close()``
+    in any case."""
 
     def __init__(self, path: Path, every: float = 0.25):
         self.path, self.every = path, every
         self._thread = None
         self._last = 0.0
+        self._error: OSError | None = None
+        try:
+            self._fd: int | None = os.open(path, os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def _flush(self) -> None:
+        try:
+            if self._fd is not None:
+                _syncfs(self._fd)
+        except OSError as exc:
+            self._error = self._error or exc
 
     def kick(self) -> None:
         import threading
         import time
 
         now = time.monotonic()
-        if (self._thread is not None and self._thread.is_alive()) or now - self._last < self.every:
+        if self._fd is None or (self._thread is not None and self._thread.is_alive()) or now - self._last < self.every:
             return
         self._last = now
-        self._thread = threading.Thread(target=sync_folder, args=(self.path,), name="postergen-sync", daemon=True)
+        self._thread = threading.Thread(target=self._flush, name="postergen-sync", daemon=True)
         self._thread.start()
 
     def join(self) -> None:
         if self._thread is not None:
             self._thread.join()
+
+    def finish(self) -> None:
+        """Wait for the background flush, flush once more, and raise what either met."""
+        self.join()
+        if self._fd is None:
+            sync_folder(self.path)
+            return
+        self._flush()
+        if self._error is not None:
+            raise WriteError(f"cannot write {self.path}: {_reason(self._error)} (reported while flushing it to disk)")
+
+    def close(self) -> None:
+        self.join()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class WriteError(PostergenError):

@@ -212,3 +212,13 @@ def test_installed_distribution_carries_fonts_and_templates():
         "postergen/scaffold/campaign.yaml",
     ):
         assert wanted in listed, wanted
+
+
+def test_a_command_started_with_its_output_closed_still_ends_well():
+    """Python starts with sys.stdout None when fd 1 is closed (`postergen … >&-`)."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "postergen", "--version"], env=env, capture_output=False,
+                          stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 0, done.stderr

@@ -511,3 +511,45 @@ def test_phrases_filter_wraps_chinese_phrases_and_escapes():
         '<span class="ph">第一行</span><br><span class="ph">&lt;b&gt;第二行&lt;/b&gt;</span>'
     )
     assert str(_phrases("Invite <3 friends")) == "Invite &lt;3 friends"  # Latin: left to the browser
+
+
+def test_a_font_that_kerns_only_through_a_legacy_kern_table_keeps_its_kerning(tmp_path):
+    """HarfBuzz's subsetter drops a legacy 'kern' table; such a font is cut by fontTools,
+    which keeps the pairs (renamed to the subset's glyphs)."""
+    import io as _io
+
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont, newTable
+    from fontTools.ttLib.tables._k_e_r_n import KernTable_format_0
+
+    from postergen.landing.fontsubset import subset_woff2
+
+    def box():
+        pen = TTGlyphPen(None)
+        pen.moveTo((50, 0)), pen.lineTo((50, 700)), pen.lineTo((550, 700)), pen.lineTo((550, 0)), pen.closePath()
+        return pen.glyph()
+
+    names = [".notdef", "space", "A", "V", "W"]
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder(names)
+    fb.setupCharacterMap({32: "space", 65: "A", 86: "V", 87: "W"})
+    fb.setupGlyf({n: box() for n in names})
+    fb.setupHorizontalMetrics({n: (600, 50) for n in names})
+    fb.setupHorizontalHeader(ascent=800, descent=-200)
+    fb.setupNameTable({"familyName": "KernOnly", "styleName": "Regular"})
+    fb.setupOS2()
+    fb.setupPost()
+    kern = newTable("kern")
+    kern.version = 0
+    table = KernTable_format_0()
+    table.version, table.coverage, table.format = 0, 1, 0
+    table.kernTable = {("A", "V"): -150, ("V", "W"): -40}
+    kern.kernTables = [table]
+    fb.font["kern"] = kern
+    path = tmp_path / "kernonly.ttf"
+    fb.save(str(path))
+    cut = TTFont(_io.BytesIO(subset_woff2(str(path), "AV ")))
+    assert "kern" in cut and "W" not in cut.getGlyphOrder()
+    cmap = cut.getBestCmap()
+    assert cut["kern"].kernTables[0].kernTable == {(cmap[65], cmap[86]): -150}

@@ -58,3 +58,50 @@ def test_a_build_streams_its_rows_and_reads_them_back(tmp_path):
     assert result.rows == rows and len(rows) == sum(result.kinds.values())
     assert result.kinds["poster"] == sum(1 for r in rows if r["kind"] == "poster") > 0
     assert result.manifest is None
+
+
+def test_a_write_back_error_fails_the_build_and_leaves_no_manifest(tmp_path, monkeypatch):
+    """Posters are written without a fsync each; a write-back error the one sync before
+    the manifest meets (EIO, a full disk, a quota) fails the build instead of a manifest
+    claiming files that never reached the disk."""
+    import errno
+
+    from conftest import make_campaign
+
+    from postergen import writer
+    from postergen.pipeline import build
+
+    spec = make_campaign(tmp_path / "c")
+
+    def failing(fd):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(writer, "_syncfs", failing)
+    with pytest.raises(writer.WriteError, match="flushing it to disk"):
+        build(spec, tmp_path / "out", jobs=1)
+    assert not (tmp_path / "out" / "manifest.json").exists()
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".manifest")]
+
+
+def test_a_full_disk_while_streaming_the_manifest_is_a_write_error(tmp_path, monkeypatch):
+    import errno
+
+    from postergen.writer import WriteError
+
+    writer = ManifestWriter(tmp_path, HEAD)
+    writer.add(ROW)
+
+    class Full:
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def close(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    fh, tmp, name = writer._files[1]
+    fh.close()
+    writer._files[1] = (Full(), tmp, name)
+    writer._json = writer._files[1][0]
+    with pytest.raises(WriteError, match="manifest.json"):
+        writer.add(ROW)
+    assert list(tmp_path.iterdir()) == []  # both temporary files gone, nothing renamed into place

@@ -150,13 +150,47 @@ def subset_woff2(path: str, chars: str) -> bytes:
     request.layout_feature_tag_set.add(_tag("kern"))
     request.name_id_set.clear()
     request.name_id_set.update(_NAME_IDS)
+    face = _hb_face(path)
+    tables = set(face.table_tags)
+    if "kern" in tables and "GPOS" not in tables:
+        # HarfBuzz cannot subset a legacy 'kern' table (it drops it): a font that kerns
+        # only through it is cut by fontTools, which keeps its kerning.
+        return _fonttools_subset(path, chars)
     request.drop_table_tag_set.update(_tag(t) for t in _DROP_TABLES)
+    request.drop_table_tag_set.discard(_tag("SVG "))  # (HarfBuzz drops it by default; fontTools kept it)
     request.flags = hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
-    sfnt = hb.subset(_hb_face(path), request)
+    sfnt = hb.subset(face, request)
     if sfnt is None:
         raise ValueError(f"{path}: HarfBuzz could not subset this font")
     font = TTFont(io.BytesIO(sfnt.blob.data), recalcTimestamp=False)
     try:
+        font.flavor = "woff2"
+        buf = io.BytesIO()
+        font.save(buf)
+    finally:
+        font.close()
+    return buf.getvalue()
+
+
+def _fonttools_subset(path: str, chars: str) -> bytes:
+    """fontTools' subsetter with the same options (slower: 120–200 ms for a CJK face)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["kern"]
+    options.name_IDs = list(_NAME_IDS)
+    options.hinting = False
+    options.desubroutinize = True
+    options.notdef_outline = True
+    options.recalc_timestamp = False
+    options.drop_tables += ["VORG", "vhea", "vmtx"]
+    font = TTFont(path, fontNumber=0, recalcTimestamp=False, lazy=True)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[ord(ch) for ch in chars])
+        subsetter.subset(font)
         font.flavor = "woff2"
         buf = io.BytesIO()
         font.save(buf)
