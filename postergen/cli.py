@@ -378,7 +378,7 @@ def export(
     as_json: JsonOpt = False,
 ) -> None:
     """Package the A/B hand-off: per channel its posters, variant table and a README;
-    the web site in web/ (one folder per host) for whoever deploys it.
+    the web site in _web/ (one folder per host) for whoever deploys it.
 
     Example: postergen export examples/tea-invite -o handoff --zip
     """
@@ -394,7 +394,9 @@ def export(
     for failure in result.build.failures:
         _err(f"{failure.path}: {failure.message}")
     if as_json:
-        typer.echo(json.dumps({"ok": result.build.ok, "summary": result.summary(), "channels": result.channels, "zip": str(result.zip_path) if result.zip_path else None}, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({"ok": result.build.ok, "summary": result.summary(), "channels": result.channels,
+                               "web": result.web, "zip": str(result.zip_path) if result.zip_path else None},
+                              ensure_ascii=False, indent=2))
     elif not quiet:
         typer.echo(f"{result.summary()} → {out}")
     if not result.build.ok:

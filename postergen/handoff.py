@@ -6,9 +6,10 @@
     DIR/<channel>/variants.csv     variant, factors, code, url, short url, weight, share
     DIR/<channel>/README.md        what this folder is, how to use it (print or post), the
                                    campaign's rules; in the campaign's language
-    DIR/web/site/, DIR/web/short/  the campaign's web site for whoever deploys it: one
-                                   folder per host, as the build made them
-    DIR/web/README.md              which folder goes to which host; in the campaign's language
+    DIR/_web/site/, DIR/_web/short/  the campaign's web site for whoever deploys it: one
+                                   folder per host, as the build made them (``_web``: no
+                                   channel id starts with ``_``, so none collides with it)
+    DIR/_web/README.md             which folder goes to which host; in the campaign's language
     DIR/<campaign id>-handoff.zip  (with zip=True) the same, byte-identical on every run
 
 The posters come from a build into ``DIR/.build`` (kept, so a re-export only renders
@@ -36,7 +37,7 @@ class ExportResult:
     files: list[str] = field(default_factory=list)
     zip_path: Path | None = None
     build: object = None
-    web: list[str] = field(default_factory=list)  # the web bundle's files (DIR/web/…)
+    web: list[str] = field(default_factory=list)  # the web bundle's files (DIR/_web/…)
 
     def summary(self) -> str:
         n = len(self.channels)
@@ -102,15 +103,20 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
     return result
 
 
-WEB = "web"
+WEB = "_web"  # (a channel id starts with a letter or digit: no channel folder is called this)
 
 
 def _web_bundle(loaded, out: Path, rows: list[dict], lang: str) -> list[str]:
-    """Copy the build's web site (``site/`` and ``short/``: the files its manifest lists,
-    never a stale one) to ``DIR/web/`` with a README for whoever deploys it; the paths
-    written, relative to *out*.  Nothing for a campaign without a site or short links."""
+    """Copy the build's web site (``site/`` and ``short/``: the files its manifest lists)
+    to ``DIR/_web/`` with a README for whoever deploys it; the paths written, relative to
+    *out*.  The folder is made anew each time, so it never holds a file of an earlier
+    export (a removed channel's page, an old host's redirect rules).  Nothing for a
+    campaign without a site or short links."""
+    import shutil
+
     from .site.urls import has_site, origin, site_base
 
+    shutil.rmtree(out / WEB, ignore_errors=True)
     files = [r["path"] for r in rows if r["path"].split("/", 1)[0] in ("site", "short")]
     if not files:
         return []
@@ -123,6 +129,8 @@ def _web_bundle(loaded, out: Path, rows: list[dict], lang: str) -> list[str]:
     lines = [f"# {spec.campaign.name} — {t['title']}", "", t["intro"], ""]
     if has_site(spec) and any(p.startswith("site/") for p in files):
         lines.append(t["site"].format(host=origin(site_base(spec))))
+        if spec.tracking.short_base and not any(p.startswith("short/") for p in files):
+            lines.append(t["same_host"])
     if any(p.startswith("short/") for p in files):
         lines.append(t["short"].format(host=origin(spec.tracking.short_base or "")))
     lines += ["", t["rules"], "", t["check"], ""]
@@ -137,6 +145,7 @@ _WEB_WORDS = {
         "文件的位置就是它的网址。",
         "site": "- `site/` → `{host}` 的网站根目录：落地页、A/B 分流页、感谢页和分享图。",
         "short": "- `short/` → `{host}` 的网站根目录：海报二维码里的短链接。",
+        "same_host": "- 海报二维码里的短链接也在 `site/` 里（与落地页同一个域名）。",
         "rules": "每个文件夹里的 `_headers` 和 `_redirects`（Netlify、Cloudflare Pages 等静态托管）或 `nginx.conf`"
         "（自己的服务器）是这个域名需要的规则：缓存、安全头和短链接跳转，请一并部署。",
         "check": "上线后用手机扫一张海报的二维码，确认能打开对应渠道的落地页。",
@@ -148,6 +157,7 @@ _WEB_WORDS = {
         "site": "- `site/` → the document root of `{host}`: landing pages, A/B split pages, the thank-you page, "
         "share images.",
         "short": "- `short/` → the document root of `{host}`: the short links in the posters' QR codes.",
+        "same_host": "- The short links in the posters' QR codes are in `site/` too (the same host as the pages).",
         "rules": "Each folder's `_headers` and `_redirects` (Netlify, Cloudflare Pages and other static hosts) or "
         "`nginx.conf` (a server of your own) are the rules its host needs — caching, security headers, short-link "
         "redirects: deploy them too.",

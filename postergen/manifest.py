@@ -63,7 +63,7 @@ class ManifestWriter:
             self._json.write(("," if self.count else "") + "\n    " + body)
         except OSError as exc:  # disk full, file too large: the build stops with what and where
             self.abort()
-            raise WriteError(f"cannot write {self.out / 'manifest.json'}: {exc.strerror or exc}") from None
+            raise WriteError(f"cannot write the manifest in {self.out}: {exc.strerror or exc}") from None
         self.count += 1
 
     def close(self) -> None:

@@ -169,11 +169,7 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
 
     try:
         render_jobs(loaded, settings, todo, workers or cores(), done, meanwhile)
-    except BaseException:
-        writeback.close()
-        raise
-    writeback.join()  # (no thread of ours may run when the site's pages fork workers)
-    try:
+        writeback.join()  # (no thread of ours may run when the site's pages fork workers)
         result.manifest = ManifestWriter(out, manifest_head(loaded, digest))
         _record_all(result, out, loaded, environ, digest, previous, workers or cores(), jobs, outcomes, inputs, redirects)
         writeback.finish()  # the files (written unsynced) reach the disk before the manifest says they are there

@@ -106,9 +106,16 @@ def sync_folder(path: Path) -> None:
     try:
         _syncfs(fd)
     except OSError as exc:
-        raise WriteError(f"cannot write {path}: {_reason(exc)} (reported while flushing it to disk)") from None
+        raise WriteError(_flush_failed(path, exc)) from None
     finally:
         os.close(fd)
+
+
+def _flush_failed(path: Path, exc: OSError) -> str:
+    # syncfs reports write-back errors of the whole file system, not of one folder.
+    return (f"the disk holding {path} reported a write error while the output was flushed to it "
+            f"({_reason(exc)}): files written since the build began may not be on disk; check the disk "
+            "(space, quota, health) and run the command again")
 
 
 class BackgroundSync:
@@ -161,7 +168,7 @@ class BackgroundSync:
             return
         self._flush()
         if self._error is not None:
-            raise WriteError(f"cannot write {self.path}: {_reason(self._error)} (reported while flushing it to disk)")
+            raise WriteError(_flush_failed(self.path, self._error))
 
     def close(self) -> None:
         self.join()

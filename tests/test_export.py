@@ -93,7 +93,7 @@ def test_readme_in_english_with_the_rules(tmp_path):
 
 
 def test_the_web_site_is_a_bundle_of_its_own_for_whoever_deploys_it(tmp_path):
-    """The site was only inside the hidden .build/: export puts it in web/, one folder
+    """The site was only inside the hidden .build/: export puts it in _web/, one folder
     per host as the build made them, with a README (in the campaign's language) saying
     which goes where; the zip carries it too."""
     import json
@@ -109,13 +109,36 @@ def test_the_web_site_is_a_bundle_of_its_own_for_whoever_deploys_it(tmp_path):
     built = json.loads((out / ".build" / "manifest.json").read_text(encoding="utf-8"))["files"]
     site = sorted(r["path"] for r in built if r["path"].split("/")[0] in ("site", "short"))
     assert any(p.startswith("site/") for p in site) and any(p.startswith("short/c/") for p in site)
-    assert sorted(p.relative_to(out / "web").as_posix() for p in (out / "web").rglob("*") if p.is_file()) == sorted([*site, "README.md"])
+    assert sorted(p.relative_to(out / "_web").as_posix() for p in (out / "_web").rglob("*") if p.is_file()) == sorted([*site, "README.md"])
     for path in site:
-        assert (out / "web" / path).read_bytes() == (out / ".build" / path).read_bytes()
-    readme = (out / "web" / "README.md").read_text(encoding="utf-8")
+        assert (out / "_web" / path).read_bytes() == (out / ".build" / path).read_bytes()
+    readme = (out / "_web" / "README.md").read_text(encoding="utf-8")
     assert "`site/` → `https://h5.example.com` 的网站根目录" in readme
     assert "`short/` → `https://t.example.com` 的网站根目录" in readme and "nginx.conf" in readme
-    assert sorted(result.web) == sorted([f"web/{p}" for p in site] + ["web/README.md"])
+    assert sorted(result.web) == sorted([f"_web/{p}" for p in site] + ["_web/README.md"])
     names = zipfile.ZipFile(result.zip_path).namelist()
-    assert "web/README.md" in names and all(f"web/{p}" in names for p in site)
-    assert result.summary().startswith("2 channel folders, the web site (web/), ")
+    assert "_web/README.md" in names and all(f"_web/{p}" in names for p in site)
+    assert len(names) == len(set(names))
+    assert result.summary().startswith("2 channel folders, the web site (_web/), ")
+
+
+def test_the_web_bundle_holds_only_this_exports_files_and_no_channel_collides(tmp_path):
+    """Re-exported after a channel was renamed and the short links moved to the site's
+    host: nothing of the first export stays in _web/ (a stale _redirects would still
+    redirect); a channel called 'web' is a channel folder like any other."""
+    form = {"endpoint": "https://api.example.com/leads", "privacy_url": "https://h5.example.com/privacy"}
+    first = {**SPEC, "landing": {"form": form}, "tracking.short_base": "https://t.example.com"}
+    out = tmp_path / "out"
+    export(load_campaign(make_campaign(tmp_path / "a", first)), out)
+    assert (out / "_web" / "short").is_dir()
+    second = {**SPEC, "channels": [{"id": "web", "name": "官网"}], "landing": {"form": form},
+              "tracking.short_base": "https://h5.example.com/s"}
+    result = export(load_campaign(make_campaign(tmp_path / "b", second)), out, zip=True)
+    on_disk = sorted(p.relative_to(out).as_posix() for p in (out / "_web").rglob("*") if p.is_file())
+    assert on_disk == sorted(result.web) and not (out / "_web" / "short").exists()
+    assert not [p for p in on_disk if "/moments/" in p or "/store/" in p]
+    assert (out / "web" / "README.md").read_text(encoding="utf-8").startswith(f"# {load_campaign(tmp_path / 'b' / 'campaign.yaml').spec.campaign.name} — 官网")
+    readme = (out / "_web" / "README.md").read_text(encoding="utf-8")
+    assert "短链接也在 `site/` 里" in readme
+    names = zipfile.ZipFile(result.zip_path).namelist()
+    assert len(names) == len(set(names)) and "web/variants.csv" in names

@@ -217,6 +217,9 @@ def test_after_the_deadline_a_follow_qr_stays_without_the_scarcity_heading(tmp_p
         assert join.one("p", "scarcity").hidden() is ended
         card = join.one("div", "follow")
         assert not card.hidden() and card.one("h3").text() == "关注「茶屿」公众号"
+        # the section is named by what it shows (the script renames it at the deadline)
+        assert join.attrs["aria-labelledby"] == ("follow-bottom-title" if ended else "cta-title")
+        assert join.attrs["data-label-ended"] == card.one("h3").attrs["id"] == "follow-bottom-title"
         forms = join.all("form")
         assert len(forms) == (1 if bottom == "both" else 0) and all(f.hidden() is ended for f in forms)
 

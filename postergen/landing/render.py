@@ -65,21 +65,26 @@ class PageSizes:
     """Bytes of one page: all of it, and what the first screen needs (head + top section).
 
     The gzip figures are worked out when first asked for (a size report, a test), not for
-    every page a build writes (~5 ms a page).  Give them as numbers, or give the page
-    (*data*, and the first screen's length) to have them measured."""
+    every page a build writes (~5 ms a page).  Give them as numbers, or give the page's
+    *html* (the same string the page holds: no second copy) to have them measured."""
 
-    __slots__ = ("total", "first_screen", "font", "images", "_gz", "_data")
+    __slots__ = ("total", "first_screen", "font", "images", "_gz", "_html")
 
     def __init__(self, total: int, first_screen: int, font: int, images: int,
-                 total_gzip: int | None = None, first_screen_gzip: int | None = None, *, data: bytes = b""):
+                 total_gzip: int | None = None, first_screen_gzip: int | None = None, *, html: str | None = None):
+        if html is None and (total_gzip is None or first_screen_gzip is None):
+            raise ValueError("PageSizes needs both gzip figures or the page's html to measure them")
         self.total, self.first_screen, self.font, self.images = total, first_screen, font, images
         self._gz = (total_gzip, first_screen_gzip)
-        self._data = data  # the page's bytes while a gzip figure is still to be measured
+        self._html = html if None in self._gz else None
 
     def _measure(self) -> tuple[int, int]:
         if None in self._gz:
-            self._gz = (_gz(self._data), _gz(self._data[: self.first_screen]))
-            self._data = b""
+            data = self._html.encode("utf-8")
+            total, first = self._gz
+            self._gz = (total if total is not None else _gz(data),
+                        first if first is not None else _gz(data[: self.first_screen]))
+            self._html = None
         return self._gz
 
     @property
@@ -94,8 +99,13 @@ class PageSizes:
         return {"total": self.total, "first_screen": self.first_screen, "font": self.font, "images": self.images,
                 "total_gzip": self.total_gzip, "first_screen_gzip": self.first_screen_gzip}
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, PageSizes) and self.to_dict() == other.to_dict()
+    def __eq__(self, other):
+        if not isinstance(other, PageSizes):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.to_dict().values()))
 
     def __repr__(self) -> str:
         return "PageSizes(" + ", ".join(f"{k}={v}" for k, v in self.to_dict().items()) + ")"
@@ -595,10 +605,10 @@ def _gz(data: bytes) -> int:
 
 
 def _sizes(html: str, font: int, images: int) -> PageSizes:
-    data = html.encode("utf-8")
+    total = len(html.encode("utf-8"))
     cut = html.find(FOLD)
-    first = len(html[:cut].encode("utf-8")) if cut >= 0 else len(data)
-    return PageSizes(len(data), first, font, images, data=data)
+    first = len(html[:cut].encode("utf-8")) if cut >= 0 else total
+    return PageSizes(total, first, font, images, html=html)
 
 
 # --------------------------------------------------------------------------- sizes

@@ -371,6 +371,10 @@
     each(document.querySelectorAll("[data-while]"), function (el) {
       el.hidden = el.getAttribute("data-while") !== "ended";
     });
+    // A section whose heading went with the live campaign is named by what stays.
+    each(document.querySelectorAll("[data-label-ended]"), function (el) {
+      el.setAttribute("aria-labelledby", el.getAttribute("data-label-ended"));
+    });
     each(forms, function (form) { form.hidden = true; });
     if (cta) cta.hidden = true;
   }
