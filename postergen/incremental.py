@@ -53,22 +53,21 @@ class InputHasher:
     def __init__(self, loaded, quality: int, png_level: int):
         self.loaded = loaded
         self.settings = {"quality": quality, "png_level": png_level}
-        self._specs: dict[int, str] = {}
-        self._keep: list = []
+        self._specs: dict[int, tuple[object, str]] = {}  # id(variant) → (the variant, its spec part)
 
     def of(self, job) -> str:
         from .template import content_digest
 
         v = self.loaded.variant(job.variant, job.channel)
-        key = id(v)  # channels that change nothing share their variant's (cached) object
-        if key not in self._specs:
-            self._specs[key] = self._spec_part(v)
-            self._keep.append(v)  # (so that its id is not reused while this hasher lives)
+        # Channels that change nothing share their variant's (cached) object; it is kept
+        # with its part, so its id cannot be reused while this hasher lives.
+        if id(v) not in self._specs:
+            self._specs[id(v)] = (v, self._spec_part(v))
         own = {
             "template": job.template, "width": job.width, "height": job.height, "format": job.format, "url": job.url,
             "print": job.print_size.name if job.print_size is not None else "",
         }
-        text = json.dumps([code_fingerprint(), self._specs[key], content_digest(v.templates[job.template]), own, self.settings],
+        text = json.dumps([code_fingerprint(), self._specs[id(v)][1], content_digest(v.templates[job.template]), own, self.settings],
                           sort_keys=True)
         return _sha(text)
 

@@ -112,7 +112,9 @@ class Store:
     def show(self, rel: str = "") -> str:
         return f"{self.url.rstrip('/')}/{rel}" if rel else self.url
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes, digest: str | None = None) -> None:
+        """Write the object *rel*; *digest*, the sha256 of *data* when the caller has it,
+        spares a local store hashing it again (an object store does not use it)."""
         raise NotImplementedError
 
     def read(self, rel: str) -> bytes | None:
@@ -143,10 +145,10 @@ class LocalStore(Store):
     def show(self, rel: str = "") -> str:
         return str(self.local / rel) if rel else str(self.local)
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes, digest: str | None = None) -> None:
         from .writer import write_atomic
 
-        write_atomic(self.local / rel, data, sync=False)  # a batch syncs once per chunk
+        write_atomic(self.local / rel, data, sync=False, digest=digest)  # a batch syncs once per chunk
 
     def read(self, rel: str) -> bytes | None:
         try:
@@ -208,7 +210,7 @@ class FsspecStore(Store):
     def _full(self, rel: str) -> str:
         return f"{self.root}/{rel}" if rel else self.root
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes, digest: str | None = None) -> None:
         full = self._full(rel)
         if self.object_store:
             self.fs.pipe_file(full, data)  # one PUT (or a multipart upload completed at the end)

@@ -244,19 +244,20 @@ class Worker:
                 # A JPEG: only the blocks the personal layers changed are encoded.
                 data = strips.poster(rendered, fmt, self.config.quality, self.config.png_level)
                 path = poster_path(p.id, template, f"{w}x{h}", EXTENSIONS[fmt])
-                self._write(path, data)
+                digest = sha256(data)
+                self._write(path, data, digest)
                 result.paths.append(path)
-                result.sha256.append(sha256(data))
+                result.sha256.append(digest)
         except PostergenError as exc:
             column = "nickname" if "nickname" in str(exc) else ""
             return RowResult(p.row, p.id, "failed", prepared.code, prepared.url, column=column, reason=str(exc)), ""
         return result, input_hash
 
-    def _write(self, rel: str, data: bytes) -> None:
+    def _write(self, rel: str, data: bytes, digest: str | None = None) -> None:
         from ..store import StoreError
 
         try:
-            self.store.write(rel, data)
+            self.store.write(rel, data, digest)
         except PostergenError:
             raise  # already says which file and why
         except Exception as exc:  # a full disk, a missing bucket, denied credentials: the batch stops
