@@ -31,8 +31,9 @@ _EMPTY = '"files": []\n}'
 
 class ManifestWriter:
     """``add(row)`` for every output in order, then ``close()``; ``abort()`` on failure
-    (the temporary files go, no manifest appears).  *head* is the manifest without its
-    ``files``: postergen's version, the campaign, the spec hash, the variants."""
+    (the temporary files go, no manifest appears) — or use it as a context manager, which
+    does either as its block ends.  *head* is the manifest without its ``files``:
+    postergen's version, the campaign, the spec hash, the variants."""
 
     def __init__(self, out: Path, head: dict):
         self.out = Path(out)
@@ -80,6 +81,15 @@ class ManifestWriter:
             self.abort()
             raise WriteError(f"cannot write {self.out / 'manifest.json'}: {exc.strerror or exc}") from None
         self._files = []
+
+    def __enter__(self) -> ManifestWriter:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
     def abort(self) -> None:
         """Remove the temporary files; never raises (it runs while another error is on its

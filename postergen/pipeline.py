@@ -170,14 +170,9 @@ def _build(spec, out, progress, environ, claim: contextlib.ExitStack, workers: i
     try:
         render_jobs(loaded, settings, todo, workers or cores(), done, meanwhile)
         writeback.join()  # (no thread of ours may run when the site's pages fork workers)
-        result.manifest = ManifestWriter(out, manifest_head(loaded, digest))
-        _record_all(result, out, loaded, environ, digest, previous, workers or cores(), jobs, outcomes, inputs, redirects)
-        writeback.finish()  # the files (written unsynced) reach the disk before the manifest says they are there
-        result.manifest.close()
-    except BaseException:
-        if result.manifest is not None:
-            result.manifest.abort()
-        raise
+        with ManifestWriter(out, manifest_head(loaded, digest)) as result.manifest:
+            _record_all(result, out, loaded, environ, digest, previous, workers or cores(), jobs, outcomes, inputs, redirects)
+            writeback.finish()  # the files (written unsynced) reach the disk before the manifest says they are there
     finally:
         result.manifest = None
         writeback.close()
@@ -290,8 +285,9 @@ def _write_landing(result: BuildResult, out: Path, loaded: Loaded, environ, dige
             result.skipped.append(f.path)
             _row(result, f.path, f.sha256, False, digest, f.kind, inputs=inputs, more=extra, **meta)
         else:
-            changed = write_atomic(out / f.path, f.data, sync=False)
-            _row(result, f.path, f.sha256 or sha256(f.data), changed, digest, f.kind, inputs=inputs, more=extra, **meta)
+            sha = f.sha256 or sha256(f.data)
+            changed = write_atomic(out / f.path, f.data, sync=False, digest=sha)
+            _row(result, f.path, sha, changed, digest, f.kind, inputs=inputs, more=extra, **meta)
 
     built = site_files(loaded, rows, posters, sink=write, folder=out, previous=previous, workers=workers)
     for path, message in built.failures:
@@ -334,11 +330,6 @@ def manifest_head(loaded: Loaded, digest: str) -> dict:
 
 def write_manifest(out: Path, loaded: Loaded, rows: list[dict], digest: str) -> None:
     """Write ``manifest.csv`` and ``manifest.json`` of *rows* at once (a build streams them)."""
-    writer = ManifestWriter(out, manifest_head(loaded, digest))
-    try:
+    with ManifestWriter(out, manifest_head(loaded, digest)) as writer:
         for row in rows:
             writer.add(row)
-        writer.close()
-    except BaseException:
-        writer.abort()
-        raise

@@ -114,9 +114,11 @@ def _chars(text: str, space: bool = True) -> str:
     return "".join(sorted(chars | {" "} if space else chars))
 
 
+#: Vertical writing: not on these pages.
+_VERTICAL = ("VORG", "vhea", "vmtx")
 #: Tables no page needs: vertical writing, and what fontTools' subsetter drops by default.
-_DROP_TABLES = ("VORG", "vhea", "vmtx", "JSTF", "DSIG", "EBDT", "EBLC", "EBSC", "PCLT", "LTSH",
-                "Feat", "Glat", "Gloc", "Silf", "Sill")
+_DROP_TABLES = (*_VERTICAL, "JSTF", "DSIG", "EBDT", "EBLC", "EBSC", "PCLT", "LTSH", "Feat", "Glat", "Gloc",
+                "Silf", "Sill")
 _NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)  # keep the copyright and OFL licence
 
 
@@ -144,32 +146,25 @@ def subset_woff2(path: str, chars: str) -> bytes:
     import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    request = hb.SubsetInput()
-    request.unicode_set.update(ord(ch) for ch in chars)
-    request.layout_feature_tag_set.clear()
-    request.layout_feature_tag_set.add(_tag("kern"))
-    request.name_id_set.clear()
-    request.name_id_set.update(_NAME_IDS)
     face = _hb_face(path)
     tables = set(face.table_tags)
     if "kern" in tables and "GPOS" not in tables:
         # HarfBuzz cannot subset a legacy 'kern' table (it drops it): a font that kerns
         # only through it is cut by fontTools, which keeps its kerning.
         return _fonttools_subset(path, chars)
+    request = hb.SubsetInput()
+    request.unicode_set.update(ord(ch) for ch in chars)
+    request.layout_feature_tag_set.clear()
+    request.layout_feature_tag_set.add(_tag("kern"))
+    request.name_id_set.clear()
+    request.name_id_set.update(_NAME_IDS)
     request.drop_table_tag_set.update(_tag(t) for t in _DROP_TABLES)
     request.drop_table_tag_set.discard(_tag("SVG "))  # (HarfBuzz drops it by default; fontTools kept it)
     request.flags = hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
     sfnt = hb.subset(face, request)
     if sfnt is None:
         raise ValueError(f"{path}: HarfBuzz could not subset this font")
-    font = TTFont(io.BytesIO(sfnt.blob.data), recalcTimestamp=False)
-    try:
-        font.flavor = "woff2"
-        buf = io.BytesIO()
-        font.save(buf)
-    finally:
-        font.close()
-    return buf.getvalue()
+    return _woff2(TTFont(io.BytesIO(sfnt.blob.data), recalcTimestamp=False))
 
 
 def _fonttools_subset(path: str, chars: str) -> bytes:
@@ -178,19 +173,23 @@ def _fonttools_subset(path: str, chars: str) -> bytes:
     from fontTools.ttLib import TTFont
 
     options = subset.Options()
-    options.flavor = "woff2"
     options.layout_features = ["kern"]
     options.name_IDs = list(_NAME_IDS)
     options.hinting = False
     options.desubroutinize = True
     options.notdef_outline = True
     options.recalc_timestamp = False
-    options.drop_tables += ["VORG", "vhea", "vmtx"]
-    font = TTFont(path, fontNumber=0, recalcTimestamp=False, lazy=True)
+    options.drop_tables += list(_VERTICAL)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(ch) for ch in chars])
+    return _woff2(TTFont(path, fontNumber=0, recalcTimestamp=False, lazy=True), cut=subsetter.subset)
+
+
+def _woff2(font, cut=None) -> bytes:
+    """*font*, cut by ``cut(font)`` first when given, as WOFF2 bytes; the font is closed."""
     try:
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=[ord(ch) for ch in chars])
-        subsetter.subset(font)
+        if cut is not None:
+            cut(font)
         font.flavor = "woff2"
         buf = io.BytesIO()
         font.save(buf)
