@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .csvsafe import csv_text
 from .mechanics import spec_language
-from .writer import write_atomic
+from .writer import sync_folder, write_atomic
 
 TABLE = ["variant", "factors", "code", "url", "short_url", "weight", "share"]
 
@@ -97,6 +97,7 @@ def export(loaded, out: str | Path, zip: bool = False, progress=None, environ=No
         result.channels.append(channel)
     result.web = _web_bundle(loaded, out, built_rows, lang)
     result.files += result.web
+    sync_folder(out)  # the copies were written unsynced: one flush for all of them
     if zip:
         result.zip_path = out / f"{loaded.spec.campaign.id}-handoff.zip"
         write_atomic(result.zip_path, _zip(out, result.files))
@@ -114,7 +115,7 @@ def _web_bundle(loaded, out: Path, rows: list[dict], lang: str) -> list[str]:
     campaign without a site or short links."""
     import shutil
 
-    from .site.urls import has_site, origin, site_base
+    from .site.urls import origin, site_base
 
     shutil.rmtree(out / WEB, ignore_errors=True)
     files = [r["path"] for r in rows if r["path"].split("/", 1)[0] in ("site", "short")]
@@ -127,7 +128,7 @@ def _web_bundle(loaded, out: Path, rows: list[dict], lang: str) -> list[str]:
     spec = loaded.spec
     t = _WEB_WORDS[lang]
     lines = [f"# {spec.campaign.name} — {t['title']}", "", t["intro"], ""]
-    if has_site(spec) and any(p.startswith("site/") for p in files):
+    if any(p.startswith("site/") for p in files):  # (a site/ file: the campaign has a site)
         lines.append(t["site"].format(host=origin(site_base(spec))))
         if spec.tracking.short_base and not any(p.startswith("short/") for p in files):
             lines.append(t["same_host"])
@@ -167,8 +168,7 @@ _WEB_WORDS = {
 
 
 def _copy(src: Path, dest: Path) -> None:
-    data = src.read_bytes()
-    write_atomic(dest, data)
+    write_atomic(dest, src.read_bytes(), sync=False)  # (export syncs its folder once)
 
 
 def _zip(out: Path, files: list[str]) -> bytes:
