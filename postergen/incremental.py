@@ -18,7 +18,7 @@ import json
 import os
 from pathlib import Path
 
-from .writer import file_sha256
+from .writer import file_sha256, sha256
 
 # Spec sections no poster is drawn from (channels reach a poster through their own spec
 # and the job: code, URL, sizes).  landing.lang is kept: it picks the mechanics' language.
@@ -69,7 +69,7 @@ class InputHasher:
         }
         text = json.dumps([code_fingerprint(), self._specs[id(v)][1], content_digest(v.templates[job.template]), own, self.settings],
                           sort_keys=True)
-        return _sha(text)
+        return sha256(text.encode())
 
     def _spec_part(self, v) -> str:
         from . import spec as specmod
@@ -85,11 +85,7 @@ class InputHasher:
             except Exception:  # noqa: BLE001 — the loader reported it; the render will fail
                 files[rel] = "?"
         fonts = [(p, file_hash(p)) for p in (*v.heading, *v.body)]
-        return _sha(json.dumps([data, files, fonts, str(v.base)], sort_keys=True, default=str))
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+        return sha256(json.dumps([data, files, fonts, str(v.base)], sort_keys=True, default=str).encode())
 
 
 _FILES: dict[tuple, str] = {}

@@ -23,13 +23,14 @@ number of workers.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
 import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterator
+
+from ..writer import file_sha256, sha256
 
 SMALL = 4  # fewer pages than this to render: no pool
 
@@ -86,7 +87,7 @@ class PageHasher:
         v = self._variant(task)
         key = (task.variant, task.row.channel if task.row is not None else "")
         if key not in self._parts:
-            self._parts[key] = _sha(json.dumps(_static(v, key[1]), sort_keys=True, default=str))
+            self._parts[key] = sha256(json.dumps(_static(v, key[1]), sort_keys=True, default=str).encode())
         share = None
         if task.kind == "landing":
             land = v.spec.landing
@@ -97,7 +98,7 @@ class PageHasher:
         row = asdict(task.row) if task.row is not None else None
         base = v.base.resolve()
         reads = [(rel, file_hash(str(base / rel))) for rel in depends]
-        return _sha(json.dumps([task.kind, code_fingerprint(), _libraries(), self._parts[key], row, share, reads]))
+        return sha256(json.dumps([task.kind, code_fingerprint(), _libraries(), self._parts[key], row, share, reads]).encode())
 
     def _variant(self, task: PageTask):
         if task.kind == "thanks":
@@ -144,10 +145,6 @@ def _libraries() -> str:
     return ",".join(f"{d}={metadata.version(d)}" for d in ("jinja2", "markupsafe"))
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 # --------------------------------------------------------------------------- making
 
 
@@ -180,8 +177,8 @@ def render_page(loaded, root: str, task: PageTask) -> Made:
     base = loaded.base.resolve()  # image paths are resolved inside it (loaded.asset)
     depends = tuple(Path(os.path.relpath(p, base)).as_posix() for p in read)
     data = page.data
-    assets = tuple((root + p, d, hashlib.sha256(d).hexdigest()) for p, d in page.files)
-    return Made(root + page.path, data, hashlib.sha256(data).hexdigest(), assets, page.csp, tuple(page.warnings),
+    assets = tuple((root + p, d, sha256(d)) for p, d in page.files)
+    return Made(root + page.path, data, sha256(data), assets, page.csp, tuple(page.warnings),
                 depends=depends, page=page)
 
 
@@ -226,7 +223,6 @@ class PageMaker:
 
     def _kept(self, task: PageTask) -> Made | None:
         """The page as the last build left it, if its inputs and files are unchanged."""
-        from ..writer import file_sha256
 
         if self.hasher is None:
             return None
