@@ -117,7 +117,11 @@ def _web_bundle(loaded, out: Path, rows: list[dict], lang: str) -> list[str]:
 
     from .site.urls import origin, site_base
 
-    shutil.rmtree(out / WEB, ignore_errors=True)
+    web = out / WEB
+    if web.is_symlink() or web.is_file():  # (rmtree refuses a link: never write through one)
+        web.unlink()
+    else:
+        shutil.rmtree(web, ignore_errors=True)
     files = [r["path"] for r in rows if r["path"].split("/", 1)[0] in ("site", "short")]
     if not files:
         return []

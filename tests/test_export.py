@@ -142,3 +142,14 @@ def test_the_web_bundle_holds_only_this_exports_files_and_no_channel_collides(tm
     assert "短链接也在 `site/` 里" in readme
     names = zipfile.ZipFile(result.zip_path).namelist()
     assert len(names) == len(set(names)) and "web/variants.csv" in names
+
+
+def test_a_link_in_place_of_the_web_bundle_is_replaced_not_written_through(tmp_path):
+    form = {"endpoint": "https://api.example.com/leads", "privacy_url": "https://h5.example.com/privacy"}
+    loaded = load_campaign(make_campaign(tmp_path / "c", {**SPEC, "landing": {"form": form}}))
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "_web").symlink_to(elsewhere, target_is_directory=True)
+    result = export(loaded, out)
+    assert result.web and not (out / "_web").is_symlink() and list(elsewhere.iterdir()) == []
